@@ -1,0 +1,155 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Chat.Api.Diagnostics;
+using Chat.Api.Protocol;
+using Chat.Api.Storage;
+using StackExchange.Redis;
+
+namespace Chat.Api.Connections;
+
+/// <summary>The receive half of a connection: reading frames within the limits, and handling them.</summary>
+public sealed partial class ChatConnection
+{
+    private const int DrainBufferBytes = 4096;
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var limit = _services.Options.MaxMessageBytes;
+        while (!CloseRequested)
+        {
+            // A zero-byte read waits for the next message without holding a buffer, so an idle
+            // connection pins no receive memory; the buffer is rented only while a message arrives.
+            var next = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (next.MessageType == WebSocketMessageType.Close)
+            {
+                OnClientClosed();
+                return;
+            }
+
+            if (next.MessageType == WebSocketMessageType.Binary)
+            {
+                Reject("binary");
+                RequestClose(CloseCodes.BinaryFrame, "binary frames are not supported; send JSON text");
+                break;
+            }
+
+            var buffer = ArrayPool<byte>.Shared.Rent(limit + 1);
+            try
+            {
+                var length = 0;
+                var endOfMessage = next.EndOfMessage;
+                while (!endOfMessage)
+                {
+                    // Read at most one byte past the limit: enough to know the message is too big
+                    // without ever buffering more than the limit.
+                    var result = await _socket.ReceiveAsync(buffer.AsMemory(length, limit + 1 - length), cancellationToken);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        OnClientClosed();
+                        return;
+                    }
+
+                    length += result.Count;
+                    endOfMessage = result.EndOfMessage;
+                    if (length > limit)
+                    {
+                        break;
+                    }
+                }
+
+                if (length > limit)
+                {
+                    Reject("message_too_big");
+                    RequestClose(CloseCodes.MessageTooBig, $"messages are limited to {limit} bytes");
+                    break;
+                }
+
+                await HandleFrameAsync(buffer.AsMemory(0, length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        await DrainUntilClosedAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// After we asked to close: read and discard until the client's close frame arrives. The
+    /// token is cancelled after the close timeout, which aborts a client that never answers.
+    /// </summary>
+    private async Task DrainUntilClosedAsync(CancellationToken cancellationToken)
+    {
+        var scratch = ArrayPool<byte>.Shared.Rent(DrainBufferBytes);
+        try
+        {
+            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var result = await _socket.ReceiveAsync(scratch.AsMemory(), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private void OnClientClosed() =>
+        // Echo the client's code, as RFC 6455 asks.
+        RequestClose(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, _socket.CloseStatusDescription ?? "");
+
+    private async Task HandleFrameAsync(ReadOnlyMemory<byte> frame)
+    {
+        var receivedAt = DateTime.UtcNow;
+        var options = _services.Options;
+        if (!ClientFrameParser.TryParse(frame.Span, options.MaxContentLength, out var parsed, out var error))
+        {
+            Reject(error);
+            return;
+        }
+
+        if (parsed.Kind == ClientFrameKind.Ping)
+        {
+            _outgoing.TryEnqueue(new OutgoingFrame(ServerFrames.Pong));
+            return;
+        }
+
+        _services.Metrics.MessageReceived();
+        var started = Stopwatch.GetTimestamp();
+        AppendResult stored;
+        try
+        {
+            stored = await _services.MessageLog
+                .AppendAsync(_room, _user, parsed.Content!, parsed.ClientId, receivedAt)
+                .WaitAsync(options.StoreTimeout);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            Log.AppendFailed(_services.Logger, _room.RoomId, ex);
+            Reject(new FrameError(ErrorCodes.Unavailable,
+                "The message was not stored. Retry with the same client_id; it will not be doubled.", parsed.ClientId));
+            return;
+        }
+
+        _services.Metrics.MessageStored(Stopwatch.GetElapsedTime(started));
+        Enqueue(ServerFrames.Ack(parsed.ClientId, stored.Id));
+    }
+
+    private void Reject(in FrameError error)
+    {
+        Reject(error.Code);
+        Enqueue(ServerFrames.Error(error));
+    }
+
+    private void Reject(string reason)
+    {
+        _services.Metrics.FrameRejected(reason);
+        Log.FrameRejected(_services.Logger, _connectionId, reason);
+    }
+}

@@ -1,0 +1,32 @@
+using Chat.Api.Options;
+using Chat.Api.Rooms;
+using Chat.Api.Storage;
+using Chat.Api.Diagnostics;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Api.Connections;
+
+/// <summary>The singletons every connection uses, resolved once instead of per connection.</summary>
+public sealed class ChatConnectionServices(
+    MessageLog messageLog,
+    RoomRegistry rooms,
+    ConnectionTracker tracker,
+    ChatMetrics metrics,
+    ServerInstance instance,
+    IOptions<ChatOptions> options,
+    ILogger<ChatConnection> logger)
+{
+    public MessageLog MessageLog { get; } = messageLog;
+
+    public RoomRegistry Rooms { get; } = rooms;
+
+    public ConnectionTracker Tracker { get; } = tracker;
+
+    public ChatMetrics Metrics { get; } = metrics;
+
+    public ServerInstance Instance { get; } = instance;
+
+    public ChatOptions Options { get; } = options.Value;
+
+    public ILogger Logger { get; } = logger;
+}

@@ -1,0 +1,51 @@
+using System.Collections.Concurrent;
+using Chat.Api.Diagnostics;
+
+namespace Chat.Api.Connections;
+
+/// <summary>
+/// The open connections of this replica, so a graceful shutdown can tell every client to
+/// reconnect elsewhere (1012) instead of letting Kestrel cut them off.
+/// </summary>
+public sealed class ConnectionTracker : IDisposable
+{
+    private readonly ConcurrentDictionary<ChatConnection, byte> _connections = new();
+    private readonly ILogger<ConnectionTracker> _logger;
+    private readonly CancellationTokenRegistration _stopping;
+    private volatile bool _stopped;
+
+    public ConnectionTracker(IHostApplicationLifetime lifetime, ILogger<ConnectionTracker> logger)
+    {
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping.Register(CloseAllForShutdown);
+    }
+
+    public int Count => _connections.Count;
+
+    /// <summary>Registers a connection; false when the replica is already shutting down.</summary>
+    public bool TryAdd(ChatConnection connection)
+    {
+        _connections.TryAdd(connection, 0);
+        if (_stopped)
+        {
+            _connections.TryRemove(connection, out _);
+            return false;
+        }
+
+        return true;
+    }
+
+    public void Remove(ChatConnection connection) => _connections.TryRemove(connection, out _);
+
+    public void Dispose() => _stopping.Dispose();
+
+    private void CloseAllForShutdown()
+    {
+        _stopped = true;
+        Log.ShutdownClosing(_logger, _connections.Count);
+        foreach (var connection in _connections.Keys)
+        {
+            connection.RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
+        }
+    }
+}

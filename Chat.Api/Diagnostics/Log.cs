@@ -1,0 +1,46 @@
+using System.Net.WebSockets;
+
+namespace Chat.Api.Diagnostics;
+
+/// <summary>All of the API's log messages, source-generated, with stable event ids.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} opened: {Username} in room {RoomId}", EventName = "ConnectionOpened")]
+    public static partial void ConnectionOpened(ILogger logger, string connectionId, string username, string roomId);
+
+    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} closed with {CloseStatus}", EventName = "ConnectionClosed")]
+    public static partial void ConnectionClosed(ILogger logger, string connectionId, WebSocketCloseStatus? closeStatus);
+
+    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} frame rejected: {Code}", EventName = "FrameRejected")]
+    public static partial void FrameRejected(ILogger logger, string connectionId, string code);
+
+    [LoggerMessage(4, LogLevel.Warning, "Connection {ConnectionId} closing with {CloseStatus}: {Reason}", EventName = "ConnectionClosing")]
+    public static partial void ConnectionClosing(ILogger logger, string connectionId, WebSocketCloseStatus closeStatus, string reason);
+
+    [LoggerMessage(5, LogLevel.Error, "Redis append failed in room {RoomId}", EventName = "AppendFailed")]
+    public static partial void AppendFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "Joining room {RoomId} failed", EventName = "JoinFailed")]
+    public static partial void JoinFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Debug, "Subscribed to room {RoomId}", EventName = "RoomSubscribed")]
+    public static partial void RoomSubscribed(ILogger logger, string roomId);
+
+    [LoggerMessage(8, LogLevel.Debug, "Unsubscribed from room {RoomId}", EventName = "RoomUnsubscribed")]
+    public static partial void RoomUnsubscribed(ILogger logger, string roomId);
+
+    [LoggerMessage(9, LogLevel.Warning, "Unsubscribing from room {RoomId} failed", EventName = "UnsubscribeFailed")]
+    public static partial void UnsubscribeFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Error, "The delivery pump of room {RoomId} failed", EventName = "PumpFailed")]
+    public static partial void PumpFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(11, LogLevel.Warning, "Ignored a malformed publish on room {RoomId}'s channel", EventName = "MalformedPublish")]
+    public static partial void MalformedPublish(ILogger logger, string roomId);
+
+    [LoggerMessage(12, LogLevel.Error, "Connection {ConnectionId} failed unexpectedly", EventName = "ConnectionFailed")]
+    public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Information, "Closing {Count} connections for shutdown", EventName = "ShutdownClosing")]
+    public static partial void ShutdownClosing(ILogger logger, int count);
+}

@@ -1,0 +1,83 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Chat.Api.Apis;
+using Chat.Api.Connections;
+using Chat.Api.Diagnostics;
+using Chat.Api.Identity;
+using Chat.Api.Options;
+using Chat.Api.Protocol;
+using Chat.Api.Rooms;
+using Chat.Api.Storage;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+
+namespace Chat.Api.Extensions;
+
+/// <summary>Registration and routes of the chat API, so Program.cs stays a table of contents.</summary>
+public static class ChatApiExtensions
+{
+    /// <summary>The Aspire resource name of Redis; its connection string is <c>ConnectionStrings:redis</c>.</summary>
+    public const string RedisConnectionName = "redis";
+
+    public static IHostApplicationBuilder AddChatApi(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+
+        // Registers IConnectionMultiplexer, its health check, tracing and logging.
+        builder.AddRedisClient(RedisConnectionName, configureOptions: redis =>
+        {
+            // Keep retrying in the background instead of failing start-up; sends answer
+            // 'unavailable' meanwhile.
+            redis.AbortOnConnectFail = false;
+        });
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        services.AddAuthorization();
+
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ChatJsonContext.Default);
+            options.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.Encoder = MessageJson.Encoder;
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<GuestTokenIssuer>();
+        services.AddSingleton<ChatMetrics>();
+        services.AddSingleton<ServerInstance>();
+        services.AddSingleton<MessageLog>();
+        services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<ConnectionTracker>();
+        services.AddSingleton<ChatConnectionServices>();
+
+        return builder;
+    }
+
+    public static WebApplication MapChatApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapAuthApi();
+        app.MapRoomsApi();
+        app.MapChatSocketApi();
+        return app;
+    }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(GuestTokenRequest))]
+[JsonSerializable(typeof(GuestTokenResponse))]
+[JsonSerializable(typeof(HistoryPage))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+internal sealed partial class ChatJsonContext : JsonSerializerContext;

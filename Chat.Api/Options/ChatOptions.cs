@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Chat.Api.Options;
+
+/// <summary>Limits and behaviour of rooms and messages. Configuration section <c>Chat</c>.</summary>
+public sealed class ChatOptions
+{
+    public const string SectionName = "Chat";
+
+    /// <summary>Longest message content, in Unicode scalar values (what a user would call characters).</summary>
+    [Range(1, 100_000)]
+    public int MaxContentLength { get; set; } = 4000;
+
+    /// <summary>
+    /// Largest WebSocket message accepted, in bytes, counted across continuation frames.
+    /// Must fit any valid content written as plain JSON; the validator checks that.
+    /// </summary>
+    [Range(1024, 4 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 16 * 1024;
+
+    /// <summary>How many recent messages a member receives on joining (the seed's 50).</summary>
+    [Range(1, 1000)]
+    public int HistoryLength { get; set; } = 50;
+
+    /// <summary>Messages kept per room; older ones are trimmed approximately (XADD MAXLEN ~).</summary>
+    [Range(100, 10_000_000)]
+    public int RetentionPerRoom { get; set; } = 10_000;
+
+    /// <summary>How long a <c>client_id</c> makes a resend idempotent.</summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Most messages in one resume frame.</summary>
+    [Range(1, 5000)]
+    public int ResumeBatchSize { get; set; } = 500;
+
+    /// <summary>
+    /// Frames that may wait for one slow member before it is disconnected with 1013
+    /// (it then resumes with <c>since</c>). Bounds the memory one member can pin.
+    /// </summary>
+    [Range(16, 1_000_000)]
+    public int OutgoingQueueCapacity { get; set; } = 1024;
+
+    /// <summary>How long a send waits for Redis before the sender is told <c>unavailable</c>.</summary>
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the server waits for the client's reply to a close frame before aborting.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Names this replica in <c>X-Chat-Instance</c> and the first frame. Defaults to host name and
+    /// process id, which tells replicas apart on one machine and across machines.
+    /// </summary>
+    public string? InstanceId { get; set; }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Options;
+
+namespace Chat.Api.Options;
+
+/// <summary>Checks the relations between <see cref="ChatOptions"/> values that ranges cannot express.</summary>
+internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
+{
+    /// <summary>Bytes a message frame needs besides its content: type, client_id (64 chars) and JSON punctuation.</summary>
+    internal const int FrameOverheadBytes = 256;
+
+    public ValidateOptionsResult Validate(string? name, ChatOptions options)
+    {
+        var failures = new List<string>();
+
+        // A scalar value takes at most 4 bytes in UTF-8, so this is the largest valid frame
+        // written as plain JSON; a limit below it would reject valid messages.
+        var largestValidFrame = (long)options.MaxContentLength * 4 + FrameOverheadBytes;
+        if (options.MaxMessageBytes < largestValidFrame)
+        {
+            failures.Add($"Chat:MaxMessageBytes ({options.MaxMessageBytes}) must be at least {largestValidFrame} " +
+                $"so that any valid message of Chat:MaxContentLength ({options.MaxContentLength}) characters fits.");
+        }
+
+        if (options.IdempotencyWindow < TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Chat:IdempotencyWindow must be at least 00:01:00.");
+        }
+
+        if (options.StoreTimeout <= TimeSpan.Zero || options.StoreTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Chat:StoreTimeout must be between 00:00:00 (exclusive) and 00:01:00.");
+        }
+
+        if (options.CloseTimeout <= TimeSpan.Zero || options.CloseTimeout > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Chat:CloseTimeout must be between 00:00:00 (exclusive) and 00:01:00.");
+        }
+
+        if (options.HistoryLength > options.RetentionPerRoom)
+        {
+            failures.Add($"Chat:HistoryLength ({options.HistoryLength}) cannot exceed Chat:RetentionPerRoom ({options.RetentionPerRoom}).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

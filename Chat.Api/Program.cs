@@ -1,0 +1,13 @@
+using Chat.Api.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddChatApi();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapChatApi();
+
+app.Run();

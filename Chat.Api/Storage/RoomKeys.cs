@@ -1,0 +1,39 @@
+using Chat.Api.Identity;
+using StackExchange.Redis;
+
+namespace Chat.Api.Storage;
+
+/// <summary>
+/// Every Redis key and channel name, built here and nowhere else. A room's names share the hash
+/// tag <c>{room_id}</c>, so on a Redis Cluster a room's stream, dedupe keys and (sharded) channel
+/// live on one slot and the append script may touch them together. Later features (presence,
+/// membership, limits) add their names here.
+/// </summary>
+public sealed class RoomKeys
+{
+    public RoomKeys(string roomId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(roomId);
+        RoomId = roomId;
+        Prefix = $"chat:{{{roomId}}}";
+        Messages = $"{Prefix}:messages";
+        Channel = RedisChannel.Literal(Prefix);
+    }
+
+    public string RoomId { get; }
+
+    /// <summary><c>chat:{room}</c>: also the pub/sub channel's name.</summary>
+    public string Prefix { get; }
+
+    /// <summary>The room's message stream.</summary>
+    public RedisKey Messages { get; }
+
+    /// <summary>Where the append script publishes each new message.</summary>
+    public RedisChannel Channel { get; }
+
+    /// <summary>
+    /// Remembers the id a user's <c>client_id</c> produced, for the idempotency window.
+    /// Usernames cannot contain ':', so user and client id cannot be confused.
+    /// </summary>
+    public RedisKey Dedupe(ChatUser user, string clientId) => $"{Prefix}:dedupe:{user.Key}:{clientId}";
+}
