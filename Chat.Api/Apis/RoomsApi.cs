@@ -2,7 +2,6 @@ using Chat.Api.Protocol;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using StackExchange.Redis;
 
 namespace Chat.Api.Apis;
 
@@ -81,7 +80,7 @@ public static class RoomsApi
 
             return TypedResults.Ok(new HistoryPage(messages, hasMore));
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
             return TypedResults.Problem(
                 title: "Chat storage unavailable",

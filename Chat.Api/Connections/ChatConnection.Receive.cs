@@ -4,7 +4,6 @@ using System.Net.WebSockets;
 using Chat.Api.Diagnostics;
 using Chat.Api.Protocol;
 using Chat.Api.Storage;
-using StackExchange.Redis;
 
 namespace Chat.Api.Connections;
 
@@ -129,7 +128,7 @@ public sealed partial class ChatConnection
                 .AppendAsync(_room, _user, parsed.Content!, parsed.ClientId, receivedAt)
                 .WaitAsync(options.StoreTimeout);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
             Log.AppendFailed(_services.Logger, _room.RoomId, ex);
             Reject(new FrameError(ErrorCodes.Unavailable,

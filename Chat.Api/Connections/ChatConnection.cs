@@ -4,7 +4,6 @@ using Chat.Api.Identity;
 using Chat.Api.Protocol;
 using Chat.Api.Rooms;
 using Chat.Api.Storage;
-using StackExchange.Redis;
 
 namespace Chat.Api.Connections;
 
@@ -62,7 +61,7 @@ public sealed partial class ChatConnection : IDisposable
                 room = await _services.Rooms.JoinAsync(_room.RoomId, _member);
                 await SendHistoryAsync(since);
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
             {
                 Log.JoinFailed(_services.Logger, _room.RoomId, ex);
                 RequestClose(CloseCodes.TryAgainLater, "chat storage unavailable; retry shortly");

@@ -62,7 +62,12 @@ public static class ChatApiExtensions
 
     public static WebApplication MapChatApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Minimal APIs throw BadHttpRequestException for an unreadable body in Development;
+            // it is the client's error, so it keeps its 400 instead of becoming a 500.
+            StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+        });
         app.UseStatusCodePages();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.UseAuthentication();

@@ -62,10 +62,11 @@ public readonly record struct MessageId(long Milliseconds, long Sequence) : ICom
     {
         id = default;
         var dash = utf8.IndexOf((byte)'-');
-        if (dash <= 0
+        if (dash <= 0 || dash == utf8.Length - 1
+            || utf8[..dash].ContainsAnyExceptInRange((byte)'0', (byte)'9')
+            || utf8[(dash + 1)..].ContainsAnyExceptInRange((byte)'0', (byte)'9')
             || !Utf8Parser.TryParse(utf8[..dash], out long ms, out var msLength) || msLength != dash
-            || !Utf8Parser.TryParse(utf8[(dash + 1)..], out long seq, out var seqLength) || seqLength != utf8.Length - dash - 1
-            || ms < 0 || seq < 0)
+            || !Utf8Parser.TryParse(utf8[(dash + 1)..], out long seq, out var seqLength) || seqLength != utf8.Length - dash - 1)
         {
             return false;
         }

@@ -86,8 +86,10 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
 
     /// <summary>
     /// Whether every message after <paramref name="since"/> is still retained. Only MAXLEN trimming
-    /// removes entries, and Redis records the newest removed id, so nothing after
-    /// <paramref name="since"/> is gone exactly when that id is not newer than it.
+    /// removes entries, always from the oldest end. If <paramref name="since"/> is at or after the
+    /// oldest retained entry, nothing after it is gone. If it is older and entries were removed,
+    /// some after it may be gone too: Redis 7.0 does not record which (XTRIM leaves
+    /// max-deleted-entry-id alone), so the answer is a safe "no".
     /// </summary>
     public async Task<bool> IsRetainedAfterAsync(RoomKeys room, MessageId since)
     {
@@ -97,7 +99,12 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
         }
 
         var info = await Database.StreamInfoAsync(room.Messages);
-        return !MessageId.TryParse((string?)info.MaxDeletedEntryId, out var maxDeleted) || maxDeleted <= since;
+        if (info.Length == 0 || MessageId.Parse((string)info.FirstEntry.Id!) <= since)
+        {
+            return true;
+        }
+
+        return info.EntriesAdded == info.Length;
     }
 
     private static RedisValue Exclusive(MessageId id) => "(" + id.ToString();

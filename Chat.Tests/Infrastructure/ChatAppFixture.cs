@@ -1,0 +1,157 @@
+using System.Net.Http.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Chat.Tests.Infrastructure;
+
+/// <summary>
+/// The whole distributed app, started once per test collection: a local redis-server with its
+/// data in a temporary folder, and two chat-api replicas behind the orchestrator's proxy.
+/// </summary>
+public class ChatAppFixture : IAsyncLifetime
+{
+    private readonly string _redisData = Directory.CreateTempSubdirectory("chat-tests-redis-").FullName;
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
+
+    /// <summary>The chat API through the orchestrator's proxy, which balances per TCP connection.</summary>
+    public Uri ApiUri { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>A direct connection to the app's Redis, to check what was stored.</summary>
+    public IConnectionMultiplexer Redis { get; private set; } = null!;
+
+    /// <summary>Settings passed to every API replica, for tests that need tighter limits.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ApiSettings { get; } = new Dictionary<string, string>
+    {
+        // Small enough that a member who stops reading overflows it within a test.
+        ["Chat__OutgoingQueueCapacity"] = "64",
+        // Short, so the 'unavailable' test does not wait long for a paused Redis.
+        ["Chat__StoreTimeout"] = "00:00:02",
+    };
+
+    public async Task InitializeAsync()
+    {
+        EnsureRedisServerInstalled();
+        using var startup = new CancellationTokenSource(TestTimeouts.Startup);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Chat_AppHost>(
+            ["Redis:Mode=local", $"Redis:DataDirectory={_redisData}", "ChatApi:Replicas=2"],
+            startup.Token);
+        builder.Services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            logging.AddFilter("Aspire.Hosting.Dcp", LogLevel.Error);
+        });
+
+        var api = builder.CreateResourceBuilder<ProjectResource>("chat-api");
+        foreach (var (name, value) in ApiSettings)
+        {
+            api.WithEnvironment(name, value);
+        }
+
+        _app = await builder.BuildAsync(startup.Token).WaitAsync(startup.Token);
+        await _app.StartAsync(startup.Token).WaitAsync(startup.Token);
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("chat-api", startup.Token).WaitAsync(startup.Token);
+
+        ApiUri = _app.GetEndpoint("chat-api", "http");
+        Http = new HttpClient { BaseAddress = ApiUri };
+        var redisConnectionString = await _app.GetConnectionStringAsync("redis", startup.Token)
+            ?? throw new InvalidOperationException("The app has no Redis connection string.");
+        Redis = await ConnectionMultiplexer.ConnectAsync(redisConnectionString + ",allowAdmin=true");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Redis is not null)
+        {
+            await Redis.DisposeAsync();
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync().WaitAsync(TestTimeouts.Startup);
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_redisData, recursive: true);
+        }
+        catch (IOException)
+        {
+            // redis-server may still be flushing its append-only file; the OS temp cleaner gets it.
+        }
+    }
+
+    /// <summary>A guest token for <paramref name="username"/>.</summary>
+    public async Task<string> GetTokenAsync(string username)
+    {
+        using var response = await Http.PostAsJsonAsync("/api/auth/guest", new { username });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<TokenBody>();
+        return body!.access_token;
+    }
+
+    /// <summary>Opens a chat socket for a new guest; <paramref name="since"/> resumes.</summary>
+    public async Task<ChatClient> ConnectAsync(string room, string username, string? since = null)
+    {
+        var token = await GetTokenAsync(username);
+        return await ChatClient.ConnectAsync(ApiUri, room, token, since);
+    }
+
+    /// <summary>
+    /// Connects clients until both replicas serve at least one, telling them apart by
+    /// X-Chat-Instance; the proxy's balancing is not assumed.
+    /// </summary>
+    public async Task<(ChatClient OnFirst, ChatClient OnSecond)> ConnectToBothReplicasAsync(string room, string username)
+    {
+        var first = await ConnectAsync(room, username);
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var candidate = await ConnectAsync(room, username);
+            if (candidate.Instance != first.Instance)
+            {
+                return (first, candidate);
+            }
+
+            await candidate.DisposeAsync();
+        }
+
+        throw new InvalidOperationException($"20 connections all reached replica {first.Instance}; is chat-api running with 2 replicas?");
+    }
+
+    /// <summary>Every id in a room's stream, oldest first, read straight from Redis.</summary>
+    public async Task<List<string>> ReadStreamIdsAsync(string room)
+    {
+        var entries = await Redis.GetDatabase().StreamRangeAsync($"chat:{{{room}}}:messages", "-", "+");
+        return entries.Select(e => (string)e.Id!).ToList();
+    }
+
+    private static void EnsureRedisServerInstalled()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, "redis-server")));
+        if (!onPath)
+        {
+            throw new InvalidOperationException(
+                "The integration tests run Redis as a local redis-server. Install it ('sudo apt-get install redis-server' " +
+                "on Debian/Ubuntu, 'brew install redis' on macOS) or run ./test.sh, which installs it.");
+        }
+    }
+
+    private sealed record TokenBody(string access_token);
+}
+
+[CollectionDefinition(Name)]
+public sealed class ChatAppCollection : ICollectionFixture<ChatAppFixture>
+{
+    public const string Name = "chat app";
+}

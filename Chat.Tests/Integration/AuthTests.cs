@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json.Nodes;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests.Integration;
+
+[Collection(ChatAppCollection.Name)]
+public sealed class AuthTests(ChatAppFixture app)
+{
+    [Fact]
+    public async Task A_guest_token_carries_the_chosen_name()
+    {
+        using var response = await app.Http.PostAsJsonAsync("/api/auth/guest", new { username = "Alice.B-1_x" });
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Bearer", (string?)body!["token_type"]);
+        Assert.Equal("Alice.B-1_x", (string?)body["username"]);
+        Assert.True((int)body["expires_in"]! > 0);
+        Assert.False(string.IsNullOrEmpty((string?)body["access_token"]));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("<script>")]
+    [InlineData("thirty-three-characters-long-name")]
+    [InlineData("émile")]
+    public async Task An_invalid_username_is_400_with_problem_details(string username)
+    {
+        using var response = await app.Http.PostAsJsonAsync("/api/auth/guest", new { username });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task A_malformed_guest_request_body_is_400()
+    {
+        using var content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
+        using var response = await app.Http.PostAsync("/api/auth/guest", content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Connecting_without_a_token_is_401_before_the_upgrade()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby")));
+    }
+
+    [Fact]
+    public async Task Connecting_with_a_forged_token_is_401()
+    {
+        var token = await app.GetTokenAsync("alice");
+        var forged = token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: forged)));
+    }
+
+    [Fact]
+    public async Task The_token_may_come_as_the_access_token_query_parameter()
+    {
+        var token = await app.GetTokenAsync("alice");
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: token), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(WebSocketState.Open, socket.State);
+        socket.Abort();
+    }
+
+    [Theory]
+    [InlineData("-starts-with-dash", null)]
+    [InlineData("has space", null)]
+    [InlineData("{braces}", null)]
+    [InlineData("lobby", "not-an-id")]
+    [InlineData("lobby", "12-")]
+    public async Task A_bad_room_id_or_since_is_400(string room, string? since)
+    {
+        var token = await app.GetTokenAsync("alice");
+        Assert.Equal(HttpStatusCode.BadRequest, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, room, since, token)));
+    }
+
+    private static async Task<HttpStatusCode> HandshakeStatusAsync(Uri uri)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TestTimeouts.Default));
+        return socket.HttpStatusCode;
+    }
+}

@@ -1,0 +1,83 @@
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests.Integration;
+
+[Collection(ChatAppCollection.Name)]
+public sealed class FanoutTests(ChatAppFixture app)
+{
+    [Fact]
+    public async Task A_message_reaches_members_on_both_replicas_exactly_once()
+    {
+        var room = "fanout-" + Guid.NewGuid().ToString("N")[..8];
+        var (onFirst, onSecond) = await app.ConnectToBothReplicasAsync(room, "alice");
+        await using var _ = onFirst;
+        await using var __ = onSecond;
+        Assert.NotEqual(onFirst.Instance, onSecond.Instance);
+        await onFirst.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await onSecond.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+
+        var id = await onFirst.SendMessageAsync("hello from the first replica");
+
+        var received = await onSecond.ReceiveUntilAsync(f => ChatClient.Type(f) == "message");
+        var message = received["message"]!;
+        Assert.Equal(id, (string?)message["id"]);
+        Assert.Equal("alice", (string?)message["username"]);
+        Assert.Equal(room, (string?)message["room_id"]);
+        Assert.Equal("hello from the first replica", (string?)message["content"]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", (string?)message["timestamp"]);
+
+        // The sender gets its own message too, once.
+        await onFirst.ReceiveMessagesUntilAsync(1);
+        var marker = await onSecond.SendMessageAsync("marker");
+        await onFirst.ReceiveMessagesUntilAsync(2);
+        await onSecond.ReceiveMessagesUntilAsync(2);
+        Assert.Equal([id, marker], onFirst.ReceivedIds);
+        Assert.Equal([id, marker], onSecond.ReceivedIds);
+    }
+
+    [Fact]
+    public async Task Concurrent_senders_on_both_replicas_are_seen_in_one_order_by_every_member()
+    {
+        var room = "order-" + Guid.NewGuid().ToString("N")[..8];
+        var (a, b) = await app.ConnectToBothReplicasAsync(room, "alice");
+        var (c, d) = await app.ConnectToBothReplicasAsync(room, "bob");
+        ChatClient[] members = [a, b, c, d];
+        try
+        {
+            foreach (var member in members)
+            {
+                await member.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+            }
+
+            const int PerSender = 25;
+            var senders = members.Select(async (member, index) =>
+            {
+                for (var i = 0; i < PerSender; i++)
+                {
+                    await member.SendAsync(new { type = "message", content = $"sender {index} message {i}", client_id = $"{index}-{i}" });
+                }
+            });
+            await Task.WhenAll(senders);
+
+            var total = PerSender * members.Length;
+            foreach (var member in members)
+            {
+                await member.ReceiveMessagesUntilAsync(total);
+            }
+
+            var stream = await app.ReadStreamIdsAsync(room);
+            Assert.Equal(total, stream.Count);
+            foreach (var member in members)
+            {
+                Assert.Equal(stream, member.ReceivedIds);
+            }
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
+}
