@@ -4,11 +4,32 @@ using Microsoft.Extensions.Options;
 namespace Chat.Api.Connections;
 
 /// <summary>Names this replica to clients and operators (<c>X-Chat-Instance</c> and the first frame).</summary>
-public sealed class ServerInstance(IOptions<ChatOptions> options)
+public sealed class ServerInstance(IOptions<ChatOptions> options, IConfiguration configuration)
 {
     public const string HeaderName = "X-Chat-Instance";
 
+    /// <summary>
+    /// <c>Chat:InstanceId</c> when set; else the name the orchestrator gives the replica, built from
+    /// the OpenTelemetry service name and <c>service.instance.id</c> it passes (the name the
+    /// dashboard shows, e.g. <c>chat-api-abcd1234</c>); else host name and process id.
+    /// </summary>
     public string Id { get; } = options.Value.InstanceId is { Length: > 0 } configured
         ? configured
-        : $"{Environment.MachineName}-{Environment.ProcessId}";
+        : (configuration["OTEL_SERVICE_NAME"], FromResourceAttributes(configuration["OTEL_RESOURCE_ATTRIBUTES"])) is ({ Length: > 0 } service, { } replica)
+            ? $"{service}-{replica}"
+            : $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    private static string? FromResourceAttributes(string? attributes)
+    {
+        const string Key = "service.instance.id=";
+        foreach (var pair in (attributes ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (pair.StartsWith(Key, StringComparison.Ordinal) && pair.Length > Key.Length)
+            {
+                return pair[Key.Length..];
+            }
+        }
+
+        return null;
+    }
 }
