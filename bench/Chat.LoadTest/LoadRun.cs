@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using Chat.LoadTest.Targets;
+using HdrHistogram;
+
+namespace Chat.LoadTest;
+
+/// <summary>
+/// One messaging run: rooms × members sockets, the first <c>Senders</c> members of each room send
+/// (open loop at a rate, or closed loop with a window of unacknowledged messages), everyone
+/// receives, and latency is measured from each message's intended send time.
+/// </summary>
+public sealed class LoadRun(LoadOptions options, TextWriter log)
+{
+    public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
+    {
+        using var target = ChatTarget.Create(options.System, options.Url);
+        long measureStart = long.MaxValue, measureEnd = long.MaxValue;
+        if (options.Rate <= 0 && !target.Acknowledges)
+        {
+            throw new ArgumentException($"{options.System} sends no acks; use an open-loop --rate.");
+        }
+
+        var members = new List<(ChatSocket Socket, MemberTracker Tracker, int Sender, int Room)>();
+        var runId = Guid.NewGuid().ToString("N")[..6];
+
+        log.WriteLine($"connecting {options.Rooms * options.Members} sockets to {options.System} at {options.Url}");
+        for (var room = 0; room < options.Rooms; room++)
+        {
+            var roomName = $"load-{runId}-{room}";
+            var connects = new Task<ChatSocket>[options.Members];
+            for (var member = 0; member < options.Members; member++)
+            {
+                var source = options.Sources[(room * options.Members + member) % options.Sources.Count];
+                connects[member] = target.ConnectAsync(roomName, $"u{room}-{member}", source, cancellationToken);
+            }
+
+            var sockets = await Task.WhenAll(connects);
+            for (var member = 0; member < options.Members; member++)
+            {
+                var tracker = new MemberTracker(room * options.Senders, options.Senders, target.RepeatsHistory,
+                    () => Volatile.Read(ref measureStart), () => Volatile.Read(ref measureEnd));
+                members.Add((sockets[member], tracker, member < options.Senders ? room * options.Senders + member : -1, room));
+            }
+        }
+
+        using var stop = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
+        var receiving = members.Select(m => Task.Run(() => m.Socket.ReceiveAsync(m.Tracker, linked.Token), CancellationToken.None)).ToArray();
+        await Task.Delay(500, cancellationToken); // history frames arrive and are ignored
+
+        await using var server = options.ServerPid > 0 ? new ProcessSampler(options.ServerPid) : null;
+        await using var redis = options.RedisPid > 0 ? new ProcessSampler(options.RedisPid) : null;
+        var generator = Process.GetCurrentProcess();
+
+        var start = Stopwatch.GetTimestamp();
+        Volatile.Write(ref measureStart, start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency));
+        Volatile.Write(ref measureEnd, measureStart + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency));
+        var senders = members.Where(m => m.Sender >= 0).Select(m => new Sender(m.Sender, m.Socket, m.Tracker, target.Acknowledges)).ToArray();
+        var sending = senders.Select(s => Task.Run(() => options.Rate > 0
+            ? s.RunOpenLoopAsync(options.Rate, start, measureEnd, options.Size, linked.Token)
+            : s.RunClosedLoopAsync(options.Window, measureEnd, options.Size, linked.Token), CancellationToken.None)).ToArray();
+
+        await Task.Delay(options.Warmup, cancellationToken);
+        server?.MarkStart();
+        redis?.MarkStart();
+        var generatorCpuAtStart = generator.TotalProcessorTime;
+        var measuredFrom = Stopwatch.GetTimestamp();
+        await Task.WhenAll(sending);
+        var measuredSeconds = Stopwatch.GetElapsedTime(measuredFrom).TotalSeconds;
+        var serverCpu = server?.CpuPercentSinceStart() ?? 0;
+        var redisCpu = redis?.CpuPercentSinceStart() ?? 0;
+        generator.Refresh();
+        var generatorCpu = (generator.TotalProcessorTime - generatorCpuAtStart).TotalSeconds / measuredSeconds * 100;
+
+        await Task.Delay(options.Drain, cancellationToken);
+        await stop.CancelAsync();
+        await Task.WhenAll(receiving);
+        await Task.WhenAll(members.Select(m => m.Socket.DisposeAsync().AsTask()));
+
+        var latency = new LongHistogram(TimeStamp.Minutes(10), 3);
+        long delivered = 0, duplicates = 0, errors = 0, lost = 0;
+        foreach (var (_, tracker, _, _) in members)
+        {
+            latency.Add(tracker.Latency);
+            delivered += tracker.DeliveredInWindow;
+            duplicates += tracker.Duplicates;
+            errors += tracker.Errors;
+        }
+
+        // Every member should have every acknowledged message of every sender in its room.
+        foreach (var (_, tracker, _, room) in members)
+        {
+            foreach (var sender in senders)
+            {
+                if (sender.Id / options.Senders == room)
+                {
+                    lost += Math.Max(0, sender.Acked - tracker.ReceivedFrom(sender.Id));
+                }
+            }
+        }
+
+        double Ms(double percentile) => latency.TotalCount == 0 ? 0 : latency.GetValueAtPercentile(percentile) / 1000.0;
+        return new RunResult
+        {
+            System = options.System,
+            Label = options.Name,
+            Mode = options.Rate > 0 ? "open loop" : "closed loop",
+            Rooms = options.Rooms,
+            Members = options.Members,
+            Senders = options.Senders,
+            Size = options.Size,
+            OfferedMessagesPerSecond = options.Rate * senders.Length,
+            Window = options.Rate > 0 ? 0 : options.Window,
+            DurationSeconds = measuredSeconds,
+            Sent = senders.Sum(s => s.Sent),
+            Acked = senders.Sum(s => s.Acked),
+            Delivered = delivered,
+            DeliveredPerSecond = delivered / options.Duration.TotalSeconds,
+            Lost = lost,
+            Duplicates = duplicates,
+            Errors = errors,
+            P50Ms = Ms(50),
+            P90Ms = Ms(90),
+            P99Ms = Ms(99),
+            P999Ms = Ms(99.9),
+            MaxMs = latency.TotalCount == 0 ? 0 : latency.GetMaxValue() / 1000.0,
+            ServerCpuPercent = serverCpu,
+            ServerPeakRssMiB = (server?.PeakRssKiB ?? 0) / 1024.0,
+            RedisCpuPercent = redisCpu,
+            GeneratorCpuPercent = generatorCpu,
+            Connections = members.Count,
+        };
+    }
+
+    /// <summary>One sending member.</summary>
+    private sealed class Sender(int id, ChatSocket socket, MemberTracker tracker, bool acknowledges)
+    {
+        private long _acked;
+
+        public int Id { get; } = id;
+
+        public long Sent { get; private set; }
+
+        public long Acked => acknowledges ? Interlocked.Read(ref _acked) : Sent;
+
+        public async Task RunOpenLoopAsync(double rate, long start, long end, int size, CancellationToken cancellationToken)
+        {
+            tracker.AckReceived = () => Interlocked.Increment(ref _acked);
+            var interval = Stopwatch.Frequency / rate;
+            // Stagger senders so they do not all fire on the same tick.
+            var next = (double)start + Random.Shared.NextDouble() * interval;
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (now >= end)
+                {
+                    return;
+                }
+
+                // Send everything that is due; a stalled sender catches up, and each message
+                // still carries the time it was meant to leave.
+                while (next <= now && next < end)
+                {
+                    await SendAsync((long)next, size, cancellationToken);
+                    next += interval;
+                }
+
+                var wait = TimeSpan.FromSeconds((next - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken);
+                }
+            }
+        }
+
+        public async Task RunClosedLoopAsync(int window, long end, int size, CancellationToken cancellationToken)
+        {
+            using var slots = new SemaphoreSlim(window, window);
+            tracker.AckReceived = () =>
+            {
+                Interlocked.Increment(ref _acked);
+                slots.Release();
+            };
+            try
+            {
+                while (Stopwatch.GetTimestamp() < end)
+                {
+                    await slots.WaitAsync(cancellationToken);
+                    await SendAsync(Stopwatch.GetTimestamp(), size, cancellationToken);
+                }
+            }
+            finally
+            {
+                tracker.AckReceived = () => Interlocked.Increment(ref _acked);
+            }
+        }
+
+        private async Task SendAsync(long intended, int size, CancellationToken cancellationToken)
+        {
+            var sequence = Sent++;
+            await socket.SendAsync(MessageStamp.Create(Id, sequence, intended, size), $"{Id}-{sequence}", cancellationToken);
+        }
+    }
+}

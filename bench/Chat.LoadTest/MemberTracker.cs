@@ -1,0 +1,75 @@
+using Chat.LoadTest.Targets;
+using HdrHistogram;
+
+namespace Chat.LoadTest;
+
+/// <summary>
+/// One member's view of a run: which messages of each sender in its room it has seen (senders
+/// keep their own order on every system here, so a next-expected sequence per sender suffices),
+/// repeats, and the latency of what arrived inside the measurement window.
+/// </summary>
+public sealed class MemberTracker(int firstSender, int senderCount, bool repeatsHistory, Func<long> measureStart, Func<long> measureEnd)
+    : IDeliverySink
+{
+    private readonly long[] _nextSequence = new long[senderCount];
+
+    public LongHistogram Latency { get; } = new(TimeStamp.Minutes(10), 3);
+
+    /// <summary>Distinct messages received.</summary>
+    public long Unique { get; private set; }
+
+    /// <summary>Messages received again (never expected except from the seed's history frames).</summary>
+    public long Duplicates { get; private set; }
+
+    /// <summary>Distinct messages whose intended send time fell inside the window.</summary>
+    public long DeliveredInWindow { get; private set; }
+
+    public long Errors { get; private set; }
+
+    /// <summary>Messages skipped over: a later one from the same sender came first.</summary>
+    public long Gaps { get; private set; }
+
+    public Action? AckReceived { get; set; }
+
+    /// <summary>Per sender of the room: how many distinct messages arrived.</summary>
+    public long ReceivedFrom(int sender) => _nextSequence[sender - firstSender];
+
+    public void OnMessage(ReadOnlySpan<byte> content)
+    {
+        var now = MessageStamp.Now();
+        if (!MessageStamp.TryRead(content, out var sender, out var sequence, out var intended))
+        {
+            return;
+        }
+
+        var slot = sender - firstSender;
+        if ((uint)slot >= (uint)_nextSequence.Length)
+        {
+            return; // another room's message: never expected
+        }
+
+        var expected = _nextSequence[slot];
+        if (sequence < expected)
+        {
+            if (!repeatsHistory)
+            {
+                Duplicates++;
+            }
+
+            return;
+        }
+
+        Gaps += sequence - expected;
+        _nextSequence[slot] = sequence + 1;
+        Unique++;
+        if (intended >= measureStart() && intended < measureEnd())
+        {
+            DeliveredInWindow++;
+            Latency.RecordValue((long)MessageStamp.ToMicroseconds(Math.Max(0, now - intended)));
+        }
+    }
+
+    public void OnAck() => AckReceived?.Invoke();
+
+    public void OnError() => Errors++;
+}
