@@ -27,7 +27,7 @@ public static class ChatSocketApi
         [FromQuery] string? since,
         ChatConnectionServices services)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        if (!WebSocketUpgrade.CanAccept(context))
         {
             return Problem(StatusCodes.Status400BadRequest, "WebSocket required", "This endpoint only accepts WebSocket upgrades.");
         }
@@ -54,8 +54,9 @@ public static class ChatSocketApi
         }
 
         context.Response.Headers[ServerInstance.HeaderName] = services.Instance.Id;
-        using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, services);
+        var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, services.Options.KeepAliveInterval);
+        using var _ = socket;
+        using var connection = new ChatConnection(socket, stream, user, new RoomKeys(roomId), context.TraceIdentifier, services);
         await connection.RunAsync(resumeFrom, context.RequestAborted);
         return TypedResults.Empty;
     }

@@ -16,6 +16,7 @@ namespace Chat.Api.Connections;
 public sealed partial class ChatConnection : IDisposable
 {
     private readonly WebSocket _socket;
+    private readonly CoalescingStream _stream;
     private readonly ChatUser _user;
     private readonly RoomKeys _room;
     private readonly string _connectionId;
@@ -25,9 +26,10 @@ public sealed partial class ChatConnection : IDisposable
     private readonly CancellationTokenSource _receiveCancellation = new();
     private CloseRequest? _close;
 
-    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, ChatConnectionServices services)
+    public ChatConnection(WebSocket socket, CoalescingStream stream, ChatUser user, RoomKeys room, string connectionId, ChatConnectionServices services)
     {
         _socket = socket;
+        _stream = stream;
         _user = user;
         _room = room;
         _connectionId = connectionId;
@@ -179,13 +181,22 @@ public sealed partial class ChatConnection : IDisposable
         {
             while (await reader.WaitToReadAsync(aborted))
             {
-                while (!CloseRequested && reader.TryRead(out var frame))
+                // Everything queued by now goes out in one socket write.
+                _stream.BeginBatch();
+                try
                 {
-                    await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, aborted);
-                    if (frame.ReceivedAtTicks != 0)
+                    while (!CloseRequested && reader.TryRead(out var frame))
                     {
-                        metrics.MessageDelivered(frame.ReceivedAtTicks, DateTime.UtcNow.Ticks);
+                        await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, aborted);
+                        if (frame.ReceivedAtTicks != 0)
+                        {
+                            metrics.MessageDelivered(frame.ReceivedAtTicks, DateTime.UtcNow.Ticks);
+                        }
                     }
+                }
+                finally
+                {
+                    await _stream.EndBatchAsync(aborted);
                 }
 
                 if (CloseRequested)
@@ -194,7 +205,7 @@ public sealed partial class ChatConnection : IDisposable
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
             _receiveCancellation.Cancel();
             return;

@@ -69,7 +69,8 @@ public static class ChatApiExtensions
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        // Recognises upgrade requests; the upgrade itself is WebSocketUpgrade's (keep-alive is Chat:KeepAliveInterval).
+        app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -43,6 +43,9 @@ public sealed class ChatOptions
     /// <summary>How long a send waits for Redis before the sender is told <c>unavailable</c>.</summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the server pings an idle client, so dead peers and idle proxies are noticed.</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long the server waits for the client's reply to a close frame before aborting.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -55,7 +55,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
         var start = Stopwatch.GetTimestamp();
         Volatile.Write(ref measureStart, start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency));
         Volatile.Write(ref measureEnd, measureStart + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency));
-        var senders = members.Where(m => m.Sender >= 0).Select(m => new Sender(m.Sender, m.Socket, m.Tracker, target.Acknowledges)).ToArray();
+        using var clock = new SendClock();
+        var senders = members.Where(m => m.Sender >= 0).Select(m => new Sender(m.Sender, m.Socket, m.Tracker, target.Acknowledges, clock)).ToArray();
         var sending = senders.Select(s => Task.Run(() => options.Rate > 0
             ? s.RunOpenLoopAsync(options.Rate, start, measureEnd, options.Size, linked.Token)
             : s.RunClosedLoopAsync(options.Window, measureEnd, options.Size, linked.Token), CancellationToken.None)).ToArray();
@@ -73,15 +74,23 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
         var generatorCpu = (generator.TotalProcessorTime - generatorCpuAtStart).TotalSeconds / measuredSeconds * 100;
 
         await Task.Delay(options.Drain, cancellationToken);
+        var closedByServer = members.Count(m => m.Tracker.ClosedByServer is not null);
+        foreach (var group in members.Where(m => m.Tracker.ClosedByServer is not null).GroupBy(m => m.Tracker.ClosedByServer))
+        {
+            log.WriteLine($"{group.Count()} sockets closed by the server with {(int)group.Key!.Value}");
+        }
+
         await stop.CancelAsync();
         await Task.WhenAll(receiving);
         await Task.WhenAll(members.Select(m => m.Socket.DisposeAsync().AsTask()));
 
         var latency = new LongHistogram(TimeStamp.Minutes(10), 3);
+        var service = new LongHistogram(TimeStamp.Minutes(10), 3);
         long delivered = 0, duplicates = 0, errors = 0, lost = 0;
         foreach (var (_, tracker, _, _) in members)
         {
             latency.Add(tracker.Latency);
+            service.Add(tracker.ServiceLatency);
             delivered += tracker.DeliveredInWindow;
             duplicates += tracker.Duplicates;
             errors += tracker.Errors;
@@ -124,16 +133,19 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
             P99Ms = Ms(99),
             P999Ms = Ms(99.9),
             MaxMs = latency.TotalCount == 0 ? 0 : latency.GetMaxValue() / 1000.0,
+            ServiceP50Ms = service.TotalCount == 0 ? 0 : service.GetValueAtPercentile(50) / 1000.0,
+            ServiceP99Ms = service.TotalCount == 0 ? 0 : service.GetValueAtPercentile(99) / 1000.0,
             ServerCpuPercent = serverCpu,
             ServerPeakRssMiB = (server?.PeakRssKiB ?? 0) / 1024.0,
             RedisCpuPercent = redisCpu,
             GeneratorCpuPercent = generatorCpu,
             Connections = members.Count,
+            ClosedByServer = closedByServer,
         };
     }
 
     /// <summary>One sending member.</summary>
-    private sealed class Sender(int id, ChatSocket socket, MemberTracker tracker, bool acknowledges)
+    private sealed class Sender(int id, ChatSocket socket, MemberTracker tracker, bool acknowledges, SendClock clock)
     {
         private long _acked;
 
@@ -165,11 +177,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
                     next += interval;
                 }
 
-                var wait = TimeSpan.FromSeconds((next - Stopwatch.GetTimestamp()) / Stopwatch.Frequency);
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, cancellationToken);
-                }
+                await clock.WaitUntilAsync((long)next).WaitAsync(cancellationToken);
             }
         }
 
@@ -198,7 +206,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
         private async Task SendAsync(long intended, int size, CancellationToken cancellationToken)
         {
             var sequence = Sent++;
-            await socket.SendAsync(MessageStamp.Create(Id, sequence, intended, size), $"{Id}-{sequence}", cancellationToken);
+            await socket.SendAsync(MessageStamp.Create(Id, sequence, intended, MessageStamp.Now(), size), $"{Id}-{sequence}", cancellationToken);
         }
     }
 }

@@ -13,7 +13,11 @@ public sealed class MemberTracker(int firstSender, int senderCount, bool repeats
 {
     private readonly long[] _nextSequence = new long[senderCount];
 
+    /// <summary>From the intended send time: what a user of the system would see.</summary>
     public LongHistogram Latency { get; } = new(TimeStamp.Minutes(10), 3);
+
+    /// <summary>From the actual send: the system's own part, without the generator's scheduling lag.</summary>
+    public LongHistogram ServiceLatency { get; } = new(TimeStamp.Minutes(10), 3);
 
     /// <summary>Distinct messages received.</summary>
     public long Unique { get; private set; }
@@ -37,7 +41,7 @@ public sealed class MemberTracker(int firstSender, int senderCount, bool repeats
     public void OnMessage(ReadOnlySpan<byte> content)
     {
         var now = MessageStamp.Now();
-        if (!MessageStamp.TryRead(content, out var sender, out var sequence, out var intended))
+        if (!MessageStamp.TryRead(content, out var sender, out var sequence, out var intended, out var sent))
         {
             return;
         }
@@ -66,10 +70,16 @@ public sealed class MemberTracker(int firstSender, int senderCount, bool repeats
         {
             DeliveredInWindow++;
             Latency.RecordValue((long)MessageStamp.ToMicroseconds(Math.Max(0, now - intended)));
+            ServiceLatency.RecordValue((long)MessageStamp.ToMicroseconds(Math.Max(0, now - sent)));
         }
     }
 
     public void OnAck() => AckReceived?.Invoke();
 
     public void OnError() => Errors++;
+
+    /// <summary>The close code, when the server closed this member's socket during the run.</summary>
+    public System.Net.WebSockets.WebSocketCloseStatus? ClosedByServer { get; private set; }
+
+    public void OnClosed(System.Net.WebSockets.WebSocketCloseStatus? status) => ClosedByServer = status ?? System.Net.WebSockets.WebSocketCloseStatus.Empty;
 }

@@ -52,6 +52,11 @@ public sealed record RunResult
 
     public double MaxMs { get; init; }
 
+    /// <summary>Latency from the actual send, without the generator's scheduling lag (diagnostic).</summary>
+    public double ServiceP50Ms { get; init; }
+
+    public double ServiceP99Ms { get; init; }
+
     public double ServerCpuPercent { get; init; }
 
     public double ServerPeakRssMiB { get; init; }
@@ -61,6 +66,9 @@ public sealed record RunResult
     public double GeneratorCpuPercent { get; init; }
 
     public int Connections { get; init; }
+
+    /// <summary>Sockets the server closed during the run (a slow member's 1013, for example).</summary>
+    public int ClosedByServer { get; init; }
 
     /// <summary>Connections-only mode: server working-set growth divided by connections.</summary>
     public double KiBPerConnection { get; init; }
@@ -76,8 +84,8 @@ public sealed record RunResult
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"{Label} ({Mode}): sent {Sent}, acked {Acked}, delivered {Delivered} ({DeliveredPerSecond:N0}/s)");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  latency ms p50 {P50Ms:0.###} p90 {P90Ms:0.###} p99 {P99Ms:0.###} p99.9 {P999Ms:0.###} max {MaxMs:0.###}");
-        text.Append(CultureInfo.InvariantCulture, $"  lost {Lost}, duplicates {Duplicates}, errors {Errors}; CPU % server {ServerCpuPercent:0} redis {RedisCpuPercent:0} generator {GeneratorCpuPercent:0}; server peak {ServerPeakRssMiB:0} MiB");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  latency ms p50 {P50Ms:0.###} p90 {P90Ms:0.###} p99 {P99Ms:0.###} p99.9 {P999Ms:0.###} max {MaxMs:0.###} (from the actual send: p50 {ServiceP50Ms:0.###} p99 {ServiceP99Ms:0.###})");
+        text.Append(CultureInfo.InvariantCulture, $"  lost {Lost}, duplicates {Duplicates}, errors {Errors}, closed by server {ClosedByServer}; CPU % server {ServerCpuPercent:0} redis {RedisCpuPercent:0} generator {GeneratorCpuPercent:0}; server peak {ServerPeakRssMiB:0} MiB");
         return text.ToString();
     }
 }

@@ -36,6 +36,7 @@ public abstract class ChatSocket(WebSocket socket) : IAsyncDisposable
                     result = await Socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
+                        sink.OnClosed(Socket.CloseStatus);
                         return;
                     }
 

@@ -15,6 +15,9 @@ public interface IDeliverySink
 
     /// <summary>The server refused a frame.</summary>
     void OnError();
+
+    /// <summary>The server closed the socket before the run ended.</summary>
+    void OnClosed(WebSocketCloseStatus? status);
 }
 
 /// <summary>One system under test: how to open a member's socket and speak its protocol.</summary>

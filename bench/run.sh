@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Runs our API and the three baselines through the same load generator, one after another on this
+# machine, against one Redis with append-only persistence (appendfsync everysec), then rewrites the
+# results section of docs/benchmarks.md and docs/benchmarks.svg.
+#
+#   bench/run.sh            the full run (about 15 minutes on 2 cores)
+#   QUICK=1 bench/run.sh    fewer, shorter steps (about 4 minutes), for trying changes
+#
+# Everything it starts it stops, by process id, on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+quick=${QUICK:-0}
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=$root/bench/results/$stamp
+mkdir -p "$out"
+work=$(mktemp -d)
+pids=()
+
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v redis-server >/dev/null || { echo "bench/run.sh needs redis-server (apt-get install redis-server)" >&2; exit 1; }
+
+echo "building (Release)..."
+for project in Chat.Api bench/Chat.Baselines bench/Chat.LoadTest; do
+  dotnet build -c Release -nodeReuse:false "$project" -o "$work/bin/$(basename "$project")" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+done
+load="dotnet $work/bin/Chat.LoadTest/Chat.LoadTest.dll"
+
+redis_port=6391
+redis-server --port $redis_port --bind 127.0.0.1 --dir "$work" --appendonly yes --appendfsync everysec --save "" \
+  --logfile "$work/redis.log" &
+redis_pid=$!
+pids+=("$redis_pid")
+for _ in $(seq 50); do redis-cli -p $redis_port ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# wait_http URL: until the server answers.
+wait_http() {
+  for _ in $(seq 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.2; done
+  echo "server at $1 did not start" >&2; return 1
+}
+
+# stop PID: stop one server and forget it.
+stop() {
+  kill "$1"; wait "$1" 2>/dev/null || true
+  local kept=(); for pid in "${pids[@]}"; do [ "$pid" != "$1" ] && kept+=("$pid"); done; pids=("${kept[@]}")
+  redis-cli -p $redis_port flushall >/dev/null
+}
+
+# The shared scenario: rooms of 10 members with 2 senders, 64-byte content.
+scenario=(--rooms 20 --members 10 --senders 2 --size 64)
+if [ "$quick" = 1 ]; then
+  timing=(--warmup 2 --duration 5 --drain 2); steps=5; idle=5000
+else
+  timing=(--warmup 3 --duration 10 --drain 2); steps=10; idle=15000
+fi
+
+# measure SYSTEM URL PID LABEL START_RATE
+measure() {
+  local system=$1 url=$2 pid=$3 label=$4 start_rate=$5
+  echo "== $label: sweep"
+  $load --system "$system" --url "$url" --server-pid "$pid" --redis-pid "$redis_pid" --label "$label" \
+    "${scenario[@]}" "${timing[@]}" --rate "$start_rate" --sweep-p99 50 --sweep-factor 1.5 --sweep-steps $steps \
+    --output "$out/$label-sweep.json" | grep -E "^(knee|$label)" || true
+  echo "== $label: 50,000 deliveries/s"
+  $load --system "$system" --url "$url" --server-pid "$pid" --redis-pid "$redis_pid" --label "$label" \
+    "${scenario[@]}" "${timing[@]}" --rate 125 --output "$out/$label-50k.json" | head -4
+  if [ "$system" != seed ]; then
+    echo "== $label: closed loop, 16 in flight per sender"
+    $load --system "$system" --url "$url" --server-pid "$pid" --redis-pid "$redis_pid" --label "$label" \
+      "${scenario[@]}" "${timing[@]}" --window 16 --output "$out/$label-closed.json" | head -4
+  fi
+}
+
+bin=$work/bin
+echo "== chat (Chat.Api, one process)"
+Auth__SigningKey=$(head -c 48 /dev/urandom | base64) ConnectionStrings__redis=127.0.0.1:$redis_port \
+  ASPNETCORE_URLS=http://127.0.0.1:5190 ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$bin/Chat.Api" \
+  Logging__LogLevel__Default=Warning "$bin/Chat.Api/Chat.Api" >"$out/chat-api.log" 2>&1 &
+api=$!; pids+=("$api"); wait_http http://127.0.0.1:5190/health
+measure chat http://127.0.0.1:5190 "$api" chat 25
+echo "== chat: $idle idle connections"
+$load --system chat --url http://127.0.0.1:5190 --server-pid "$api" --label chat --connections $idle --members 10 \
+  --duration 5 --sources 127.0.0.1,127.0.0.2 --output "$out/chat-idle.json" | tail -3
+stop "$api"
+
+port=5300
+for mode in inprocess signalr seed; do
+  port=$((port + 1))
+  "$bin/Chat.Baselines/Chat.Baselines" --mode $mode --urls "http://127.0.0.1:$port" --redis "127.0.0.1:$redis_port" \
+    --contentRoot "$bin/Chat.Baselines" >"$out/$mode.log" 2>&1 &
+  server=$!; pids+=("$server")
+  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
+  case $mode in
+    seed) measure seed "http://127.0.0.1:$port" "$server" seed 1 ;;
+    *) measure $mode "http://127.0.0.1:$port" "$server" $mode 25 ;;
+  esac
+  stop "$server"
+done
+
+cat >"$work/context.md" <<CONTEXT
+Run $stamp on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); .NET $(dotnet --version); $(redis-server --version | cut -d' ' -f1-3).
+Server, Redis (appendonly yes, appendfsync everysec) and generator on the same machine. Rooms of 10 members with 2 senders, 64-byte content, 20 rooms.
+Raw results: bench/results/$stamp/.
+CONTEXT
+$load report "$out" docs/benchmarks.md docs/benchmarks.svg "$work/context.md"
+echo "results in $out; docs/benchmarks.md and docs/benchmarks.svg updated"
