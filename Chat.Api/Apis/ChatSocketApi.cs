@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chat.Api.Connections;
 using Chat.Api.Identity;
 using Chat.Api.Protocol;
@@ -52,6 +53,10 @@ public static class ChatSocketApi
         {
             return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid username.");
         }
+
+        // The request's activity would span the whole connection, and Redis instrumentation would
+        // collect every command the connection issues under it until the socket closes.
+        Activity.Current = null;
 
         context.Response.Headers[ServerInstance.HeaderName] = services.Instance.Id;
         var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, services.Options.KeepAliveInterval);
