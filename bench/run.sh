@@ -63,15 +63,19 @@ fi
 # measure SYSTEM URL PID LABEL START_RATE
 measure() {
   local system=$1 url=$2 pid=$3 label=$4 start_rate=$5
+  # Every scenario starts from an empty Redis, so no system pays for another's data.
+  redis-cli -p $redis_port flushall >/dev/null
   echo "== $label: sweep"
   $load --system "$system" --url "$url" --server-pid "$pid" --redis-pid "$redis_pid" --label "$label" \
     "${scenario[@]}" "${timing[@]}" --rate "$start_rate" --sweep-p99 50 --sweep-factor 1.5 --sweep-steps $steps \
     --output "$out/$label-sweep.json" | grep -E "^(knee|$label)" || true
   echo "== $label: 50,000 deliveries/s"
+  redis-cli -p $redis_port flushall >/dev/null
   $load --system "$system" --url "$url" --server-pid "$pid" --redis-pid "$redis_pid" --label "$label" \
     "${scenario[@]}" "${timing[@]}" --rate 125 --output "$out/$label-50k.json" | head -4
   if [ "$system" != seed ]; then
     echo "== $label: closed loop, 16 in flight per sender"
+    redis-cli -p $redis_port flushall >/dev/null
     $load --system "$system" --url "$url" --server-pid "$pid" --redis-pid "$redis_pid" --label "$label" \
       "${scenario[@]}" "${timing[@]}" --window 16 --output "$out/$label-closed.json" | head -4
   fi

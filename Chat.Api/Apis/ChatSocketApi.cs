@@ -28,7 +28,7 @@ public static class ChatSocketApi
         [FromQuery] string? since,
         ChatConnectionServices services)
     {
-        if (!WebSocketUpgrade.CanAccept(context))
+        if (!context.WebSockets.IsWebSocketRequest)
         {
             return Problem(StatusCodes.Status400BadRequest, "WebSocket required", "This endpoint only accepts WebSocket upgrades.");
         }
@@ -59,9 +59,11 @@ public static class ChatSocketApi
         Activity.Current = null;
 
         context.Response.Headers[ServerInstance.HeaderName] = services.Instance.Id;
-        var (socket, stream) = await WebSocketUpgrade.AcceptAsync(context, services.Options.KeepAliveInterval);
-        using var _ = socket;
-        using var connection = new ChatConnection(socket, stream, user, new RoomKeys(roomId), context.TraceIdentifier, services);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            KeepAliveInterval = services.Options.KeepAliveInterval,
+        });
+        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, services);
         await connection.RunAsync(resumeFrom, context.RequestAborted);
         return TypedResults.Empty;
     }

@@ -16,7 +16,6 @@ namespace Chat.Api.Connections;
 public sealed partial class ChatConnection : IDisposable
 {
     private readonly WebSocket _socket;
-    private readonly CoalescingStream _stream;
     private readonly ChatUser _user;
     private readonly RoomKeys _room;
     private readonly string _connectionId;
@@ -26,10 +25,9 @@ public sealed partial class ChatConnection : IDisposable
     private readonly CancellationTokenSource _receiveCancellation = new();
     private CloseRequest? _close;
 
-    public ChatConnection(WebSocket socket, CoalescingStream stream, ChatUser user, RoomKeys room, string connectionId, ChatConnectionServices services)
+    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, ChatConnectionServices services)
     {
         _socket = socket;
-        _stream = stream;
         _user = user;
         _room = room;
         _connectionId = connectionId;
@@ -181,22 +179,13 @@ public sealed partial class ChatConnection : IDisposable
         {
             while (await reader.WaitToReadAsync(aborted))
             {
-                // Everything queued by now goes out in one socket write.
-                _stream.BeginBatch();
-                try
+                while (!CloseRequested && reader.TryRead(out var frame))
                 {
-                    while (!CloseRequested && reader.TryRead(out var frame))
+                    await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, aborted);
+                    if (frame.ReceivedAtTicks != 0)
                     {
-                        await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, aborted);
-                        if (frame.ReceivedAtTicks != 0)
-                        {
-                            metrics.MessageDelivered(frame.ReceivedAtTicks, DateTime.UtcNow.Ticks);
-                        }
+                        metrics.MessageDelivered(frame.ReceivedAtTicks, DateTime.UtcNow.Ticks);
                     }
-                }
-                finally
-                {
-                    await _stream.EndBatchAsync(aborted);
                 }
 
                 if (CloseRequested)

@@ -69,7 +69,7 @@ public static class ChatApiExtensions
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
-        // Recognises upgrade requests; the upgrade itself is WebSocketUpgrade's (keep-alive is Chat:KeepAliveInterval).
+        // Keep-alive pings are set per socket from Chat:KeepAliveInterval.
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
