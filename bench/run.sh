@@ -85,7 +85,7 @@ bin=$work/bin
 echo "== chat (Chat.Api, one process)"
 Auth__SigningKey=$(head -c 48 /dev/urandom | base64) ConnectionStrings__redis=127.0.0.1:$redis_port \
   ASPNETCORE_URLS=http://127.0.0.1:5190 ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$bin/Chat.Api" \
-  Logging__LogLevel__Default=Warning "$bin/Chat.Api/Chat.Api" >"$out/chat-api.log" 2>&1 &
+  Logging__LogLevel__Default=Warning "$bin/Chat.Api/Chat.Api" >"$work/chat-api.log" 2>&1 &
 api=$!; pids+=("$api"); wait_http http://127.0.0.1:5190/health
 measure chat http://127.0.0.1:5190 "$api" chat 25
 echo "== chat: $idle idle connections"
@@ -97,7 +97,7 @@ port=5300
 for mode in inprocess signalr seed; do
   port=$((port + 1))
   "$bin/Chat.Baselines/Chat.Baselines" --mode $mode --urls "http://127.0.0.1:$port" --redis "127.0.0.1:$redis_port" \
-    --contentRoot "$bin/Chat.Baselines" >"$out/$mode.log" 2>&1 &
+    --contentRoot "$bin/Chat.Baselines" >"$work/$mode.log" 2>&1 &
   server=$!; pids+=("$server")
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
   case $mode in

@@ -114,7 +114,13 @@ public sealed partial class ChatConnection : IDisposable
 
         if (status != WebSocketCloseStatus.NormalClosure)
         {
-            Log.ConnectionClosing(_services.Logger, _connectionId, status, description);
+            var level = status switch
+            {
+                CloseCodes.ServerError => LogLevel.Error,
+                CloseCodes.ServiceRestart => LogLevel.Debug,
+                _ => LogLevel.Information,
+            };
+            Log.ConnectionClosing(_services.Logger, level, _connectionId, status, description);
         }
 
         _outgoing.Complete();

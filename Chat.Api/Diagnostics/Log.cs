@@ -14,8 +14,9 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} frame rejected: {Code}", EventName = "FrameRejected")]
     public static partial void FrameRejected(ILogger logger, string connectionId, string code);
 
-    [LoggerMessage(4, LogLevel.Warning, "Connection {ConnectionId} closing with {CloseStatus}: {Reason}", EventName = "ConnectionClosing")]
-    public static partial void ConnectionClosing(ILogger logger, string connectionId, WebSocketCloseStatus closeStatus, string reason);
+    /// <summary>Level chosen by the caller: a shutdown's 1012 is routine, a 1011 is not.</summary>
+    [LoggerMessage(EventId = 4, Message = "Connection {ConnectionId} closing with {CloseStatus}: {Reason}", EventName = "ConnectionClosing")]
+    public static partial void ConnectionClosing(ILogger logger, LogLevel level, string connectionId, WebSocketCloseStatus closeStatus, string reason);
 
     [LoggerMessage(5, LogLevel.Error, "Redis append failed in room {RoomId}", EventName = "AppendFailed")]
     public static partial void AppendFailed(ILogger logger, string roomId, Exception exception);
