@@ -46,7 +46,10 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
         using var stop = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
         var receiving = members.Select(m => Task.Run(() => m.Socket.ReceiveAsync(m.Tracker, linked.Token), CancellationToken.None)).ToArray();
-        await Task.Delay(500, cancellationToken); // history frames arrive and are ignored
+        // Start sending only when every member has had its first frame (history for protocol v1
+        // and the seed, the join's completion for SignalR), i.e. has joined and caught up: a member
+        // still catching up holds live messages back, which is not what is measured here.
+        await Task.WhenAll(members.Select(m => m.Tracker.Joined)).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
 
         await using var server = options.ServerPid > 0 ? new ProcessSampler(options.ServerPid) : null;
         await using var redis = options.RedisPid > 0 ? new ProcessSampler(options.RedisPid) : null;

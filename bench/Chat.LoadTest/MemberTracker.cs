@@ -35,6 +35,13 @@ public sealed class MemberTracker(int firstSender, int senderCount, bool repeats
 
     public Action? AckReceived { get; set; }
 
+    /// <summary>Completes with the socket's first frame: the member has joined and caught up.</summary>
+    public Task Joined => _joined.Task;
+
+    private readonly TaskCompletionSource _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void OnFrame() => _joined.TrySetResult();
+
     /// <summary>Per sender of the room: how many distinct messages arrived.</summary>
     public long ReceivedFrom(int sender) => _nextSequence[sender - firstSender];
 

@@ -44,6 +44,7 @@ public abstract class ChatSocket(WebSocket socket) : IAsyncDisposable
                 }
                 while (!result.EndOfMessage);
 
+                sink.OnFrame();
                 OnFrame(buffer.AsSpan(0, length), sink);
             }
         }

@@ -7,6 +7,9 @@ namespace Chat.LoadTest.Targets;
 /// <summary>Receives what a socket delivers; one per connection, called from its receive loop only.</summary>
 public interface IDeliverySink
 {
+    /// <summary>Any frame arrived (the first is the join's history).</summary>
+    void OnFrame();
+
     /// <summary>A chat message's content (UTF-8, as sent) arrived.</summary>
     void OnMessage(ReadOnlySpan<byte> content);
 
