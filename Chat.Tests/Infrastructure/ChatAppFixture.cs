@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
@@ -95,8 +96,8 @@ public class ChatAppFixture : IAsyncLifetime
     {
         using var response = await Http.PostAsJsonAsync("/api/auth/guest", new { username });
         response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<TokenBody>();
-        return body!.access_token;
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
+        return (string)body!["access_token"]!;
     }
 
     /// <summary>Opens a chat socket for a new guest; <paramref name="since"/> resumes.</summary>
@@ -146,8 +147,6 @@ public class ChatAppFixture : IAsyncLifetime
                 "on Debian/Ubuntu, 'brew install redis' on macOS) or run ./test.sh, which installs it.");
         }
     }
-
-    private sealed record TokenBody(string access_token);
 }
 
 [CollectionDefinition(Name)]

@@ -121,6 +121,9 @@ public sealed class ChatClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the join's history frame (<c>{"type":"messages"}</c>) and returns it.</summary>
+    public Task<JsonObject> ReceiveHistoryAsync() => ReceiveUntilAsync(f => Type(f) == "messages");
+
     /// <summary>Receives until <paramref name="count"/> live messages have arrived in total.</summary>
     public async Task ReceiveMessagesUntilAsync(int count, TimeSpan? timeout = null)
     {

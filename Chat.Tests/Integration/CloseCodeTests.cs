@@ -12,7 +12,7 @@ public sealed class CloseCodeTests(ChatAppFixture app)
     public async Task A_message_over_16_KiB_across_continuation_frames_closes_with_1009()
     {
         await using var client = await app.ConnectAsync("close-size", "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         // 20 fragments of 1 KiB: no single frame is large, the message is.
         var fragment = Encoding.UTF8.GetBytes(new string('x', 1024));
@@ -30,7 +30,7 @@ public sealed class CloseCodeTests(ChatAppFixture app)
     public async Task A_binary_frame_closes_with_1003()
     {
         await using var client = await app.ConnectAsync("close-binary", "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         await client.SendBytesAsync([1, 2, 3], WebSocketMessageType.Binary);
 
@@ -41,7 +41,7 @@ public sealed class CloseCodeTests(ChatAppFixture app)
     public async Task Invalid_UTF8_closes_with_1007()
     {
         await using var client = await app.ConnectAsync("close-utf8", "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         await client.SendBytesAsync([(byte)'{', 0xC3, 0x28, (byte)'}'], WebSocketMessageType.Text);
 
@@ -51,11 +51,11 @@ public sealed class CloseCodeTests(ChatAppFixture app)
     [Fact]
     public async Task A_member_that_stops_reading_is_closed_with_1013_and_the_room_keeps_flowing()
     {
-        var room = "close-slow-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("close-slow");
         await using var slow = await app.ConnectAsync(room, "slow");
-        await slow.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await slow.ReceiveHistoryAsync();
         await using var fast = await app.ConnectAsync(room, "fast");
-        await fast.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await fast.ReceiveHistoryAsync();
 
         // The slow member reads nothing while the fast one sends far more than the socket
         // buffers between them hold (the test app's outgoing queue holds 64 frames).
@@ -77,7 +77,7 @@ public sealed class CloseCodeTests(ChatAppFixture app)
     [Fact]
     public async Task An_unexpected_server_error_closes_with_1011_and_others_are_unaffected()
     {
-        var room = "close-corrupt-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("close-corrupt");
         // A key of the wrong type where the room's stream belongs: Redis answers WRONGTYPE, a
         // server-side error the API cannot recover from (unlike an outage).
         await app.Redis.GetDatabase().StringSetAsync($"chat:{{{room}}}:messages", "not a stream");
@@ -86,7 +86,7 @@ public sealed class CloseCodeTests(ChatAppFixture app)
         Assert.Equal(WebSocketCloseStatus.InternalServerError, await client.ReceiveCloseAsync());
 
         await using var other = await app.ConnectAsync("close-corrupt-neighbour", "bob");
-        await other.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await other.ReceiveHistoryAsync();
         await other.SendMessageAsync("fine here");
     }
 }

@@ -22,9 +22,9 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     [InlineData("""{}""", "validation")]
     public async Task A_bad_frame_gets_an_error_frame_and_the_connection_stays_usable(string frame, string code)
     {
-        var room = "errors-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("errors");
         await using var client = await app.ConnectAsync(room, "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         await client.SendTextAsync(frame);
         var error = await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "error");
@@ -44,7 +44,7 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     public async Task Content_over_the_limit_is_a_validation_error_naming_the_field()
     {
         await using var client = await app.ConnectAsync("errors-long", "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         await client.SendAsync(new { type = "message", content = new string('x', 4001), client_id = "too-long" });
         var error = await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "error");
@@ -58,7 +58,7 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     public async Task Content_of_exactly_the_limit_in_four_byte_characters_is_accepted()
     {
         await using var client = await app.ConnectAsync("errors-emoji", "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         // Written as plain UTF-8 (a serializer would escape each emoji to 12 bytes): 16,000 bytes of content.
         var content = string.Concat(Enumerable.Repeat("😀", 4000));
@@ -71,9 +71,9 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     [Fact]
     public async Task A_seed_shaped_frame_is_a_message_and_its_username_is_ignored()
     {
-        var room = "seed-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("seed");
         await using var client = await app.ConnectAsync(room, "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
 
         await client.SendAsync(new { username = "mallory", content = "hi from the old client" });
         // The ack and the broadcast may arrive in either order.
@@ -100,9 +100,9 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     [Fact]
     public async Task A_send_while_Redis_does_not_answer_is_unavailable_and_a_retry_is_not_doubled()
     {
-        var room = "unavailable-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("unavailable");
         await using var client = await app.ConnectAsync(room, "alice");
-        await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await client.ReceiveHistoryAsync();
         var server = app.Redis.GetServer(app.Redis.GetEndPoints()[0]);
 
         // Writes (the append script) wait while the pause lasts; reads and health checks do not.

@@ -8,13 +8,13 @@ public sealed class FanoutTests(ChatAppFixture app)
     [Fact]
     public async Task A_message_reaches_members_on_both_replicas_exactly_once()
     {
-        var room = "fanout-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("fanout");
         var (onFirst, onSecond) = await app.ConnectToBothReplicasAsync(room, "alice");
         await using var _ = onFirst;
         await using var __ = onSecond;
         Assert.NotEqual(onFirst.Instance, onSecond.Instance);
-        await onFirst.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
-        await onSecond.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await onFirst.ReceiveHistoryAsync();
+        await onSecond.ReceiveHistoryAsync();
 
         var id = await onFirst.SendMessageAsync("hello from the first replica");
 
@@ -38,7 +38,7 @@ public sealed class FanoutTests(ChatAppFixture app)
     [Fact]
     public async Task Concurrent_senders_on_both_replicas_are_seen_in_one_order_by_every_member()
     {
-        var room = "order-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("order");
         var (a, b) = await app.ConnectToBothReplicasAsync(room, "alice");
         var (c, d) = await app.ConnectToBothReplicasAsync(room, "bob");
         ChatClient[] members = [a, b, c, d];
@@ -46,7 +46,7 @@ public sealed class FanoutTests(ChatAppFixture app)
         {
             foreach (var member in members)
             {
-                await member.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+                await member.ReceiveHistoryAsync();
             }
 
             const int PerSender = 25;

@@ -19,12 +19,12 @@ public sealed class GracefulShutdownTests(ShutdownAppFixture app)
     [Fact]
     public async Task A_stopping_replica_closes_its_sockets_with_1012_and_the_client_resumes_on_the_other_without_a_gap()
     {
-        var room = "shutdown-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("shutdown");
         var (doomed, survivor) = await app.ConnectToBothReplicasAsync(room, "alice");
         await using var _ = doomed;
         await using var __ = survivor;
-        await doomed.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
-        await survivor.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await doomed.ReceiveHistoryAsync();
+        await survivor.ReceiveHistoryAsync();
         var seen = await doomed.SendMessageAsync("before the restart");
         await doomed.ReceiveMessagesUntilAsync(1);
 

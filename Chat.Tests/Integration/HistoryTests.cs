@@ -8,15 +8,13 @@ namespace Chat.Tests.Integration;
 [Collection(ChatAppCollection.Name)]
 public sealed class HistoryTests(ChatAppFixture app)
 {
-    private static string NewRoom(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
-
     [Fact]
     public async Task Joining_sends_the_last_50_messages_oldest_first_with_the_instance()
     {
-        var room = NewRoom("history");
+        var room = TestRooms.New("history");
         await using (var writer = await app.ConnectAsync(room, "alice"))
         {
-            await writer.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+            await writer.ReceiveHistoryAsync();
             for (var i = 0; i < 60; i++)
             {
                 await writer.SendMessageAsync($"message {i}");
@@ -40,7 +38,7 @@ public sealed class HistoryTests(ChatAppFixture app)
     [Fact]
     public async Task Resuming_with_since_while_others_send_leaves_no_gap_and_no_duplicate()
     {
-        var room = NewRoom("resume");
+        var room = TestRooms.New("resume");
         var (a, b) = await app.ConnectToBothReplicasAsync(room, "sender1");
         var (c, d) = await app.ConnectToBothReplicasAsync(room, "sender2");
         ChatClient[] senders = [a, b, c];
@@ -49,7 +47,7 @@ public sealed class HistoryTests(ChatAppFixture app)
         {
             foreach (var client in new[] { a, b, c, d, resumer })
             {
-                await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+                await client.ReceiveHistoryAsync();
             }
 
             using var stop = new CancellationTokenSource();
@@ -110,11 +108,11 @@ public sealed class HistoryTests(ChatAppFixture app)
     [Fact]
     public async Task Resuming_from_before_the_retained_history_sends_the_last_50_as_not_recovered()
     {
-        var room = NewRoom("trimmed");
+        var room = TestRooms.New("trimmed");
         string firstId;
         await using (var writer = await app.ConnectAsync(room, "alice"))
         {
-            await writer.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+            await writer.ReceiveHistoryAsync();
             firstId = await writer.SendMessageAsync("first");
             for (var i = 0; i < 70; i++)
             {
@@ -137,10 +135,10 @@ public sealed class HistoryTests(ChatAppFixture app)
     [Fact]
     public async Task History_pages_back_and_forward_with_has_more()
     {
-        var room = NewRoom("paging");
+        var room = TestRooms.New("paging");
         await using (var writer = await app.ConnectAsync(room, "alice"))
         {
-            await writer.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+            await writer.ReceiveHistoryAsync();
             for (var i = 0; i < 25; i++)
             {
                 await writer.SendMessageAsync($"m{i}");

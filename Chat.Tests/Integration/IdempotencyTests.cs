@@ -8,12 +8,12 @@ public sealed class IdempotencyTests(ChatAppFixture app)
     [Fact]
     public async Task Resending_a_client_id_returns_the_first_id_and_is_neither_stored_nor_broadcast_again()
     {
-        var room = "idem-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("idem");
         var (sender, other) = await app.ConnectToBothReplicasAsync(room, "alice");
         await using var _ = sender;
         await using var __ = other;
-        await sender.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
-        await other.ReceiveUntilAsync(f => ChatClient.Type(f) == "messages");
+        await sender.ReceiveHistoryAsync();
+        await other.ReceiveHistoryAsync();
 
         var first = await sender.SendMessageAsync("once", clientId: "same-id");
         var again = await sender.SendMessageAsync("once", clientId: "same-id");
@@ -28,7 +28,7 @@ public sealed class IdempotencyTests(ChatAppFixture app)
     [Fact]
     public async Task The_same_client_id_from_another_user_is_a_different_message()
     {
-        var room = "idem-users-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("idem-users");
         await using var alice = await app.ConnectAsync(room, "alice");
         await using var bob = await app.ConnectAsync(room, "bob");
 
@@ -41,7 +41,7 @@ public sealed class IdempotencyTests(ChatAppFixture app)
     [Fact]
     public async Task Usernames_compare_case_insensitively_for_idempotency()
     {
-        var room = "idem-case-" + Guid.NewGuid().ToString("N")[..8];
+        var room = TestRooms.New("idem-case");
         await using var lower = await app.ConnectAsync(room, "carol");
         await using var upper = await app.ConnectAsync(room, "CAROL");
 
