@@ -20,8 +20,6 @@ public sealed class ConnectionTracker : IDisposable
         _stopping = lifetime.ApplicationStopping.Register(CloseAllForShutdown);
     }
 
-    public int Count => _connections.Count;
-
     /// <summary>Registers a connection; false when the replica is already shutting down.</summary>
     public bool TryAdd(ChatConnection connection)
     {

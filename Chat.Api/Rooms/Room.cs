@@ -38,8 +38,6 @@ public sealed class Room
 
     public RoomKeys Keys { get; }
 
-    public IReadOnlyList<RoomMember> Members => Volatile.Read(ref _members);
-
     /// <summary>
     /// Adds a member, subscribing first if it is the room's first here. Returns false when the room
     /// was retired meanwhile; the caller then joins the room's successor.

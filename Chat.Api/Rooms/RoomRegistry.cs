@@ -13,8 +13,6 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, ChatMetrics metri
 {
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
 
-    public int ActiveRooms => _rooms.Count;
-
     /// <summary>Adds a member to a room, subscribing this replica to the room if needed.</summary>
     public async Task<Room> JoinAsync(string roomId, RoomMember member)
     {
