@@ -121,10 +121,10 @@ public sealed partial class ChatConnection
 
         _services.Metrics.MessageReceived();
         var started = Stopwatch.GetTimestamp();
-        AppendResult stored;
+        string id;
         try
         {
-            stored = await _services.MessageLog
+            id = await _services.MessageLog
                 .AppendAsync(_room, _user, parsed.Content!, parsed.ClientId, receivedAt)
                 .WaitAsync(options.StoreTimeout);
         }
@@ -137,7 +137,7 @@ public sealed partial class ChatConnection
         }
 
         _services.Metrics.MessageStored(Stopwatch.GetElapsedTime(started));
-        Enqueue(ServerFrames.Ack(parsed.ClientId, stored.Id));
+        Enqueue(ServerFrames.Ack(parsed.ClientId, id));
     }
 
     private void Reject(in FrameError error)

@@ -1,6 +1,4 @@
 using System.Buffers.Text;
-using System.Globalization;
-using System.Text;
 
 namespace Chat.Api.Protocol;
 
@@ -18,11 +16,13 @@ public readonly record struct PublishedMessage(MessageId Id, long ReceivedAtTick
     /// <summary>The part the sender passes to the script to go before the id.</summary>
     public static byte[] CreatePrefix(DateTime receivedAtUtc)
     {
-        var ticks = receivedAtUtc.Ticks.ToString(CultureInfo.InvariantCulture);
-        var prefix = new byte[ticks.Length + 1 + FramePrefix.Length];
-        Encoding.ASCII.GetBytes(ticks, prefix);
-        prefix[ticks.Length] = (byte)' ';
-        FramePrefix.CopyTo(prefix.AsSpan(ticks.Length + 1));
+        // Formatted straight into bytes: this runs once per message, no intermediate string.
+        Span<byte> ticks = stackalloc byte[20];
+        Utf8Formatter.TryFormat(receivedAtUtc.Ticks, ticks, out var length);
+        var prefix = new byte[length + 1 + FramePrefix.Length];
+        ticks[..length].CopyTo(prefix);
+        prefix[length] = (byte)' ';
+        FramePrefix.CopyTo(prefix.AsSpan(length + 1));
         return prefix;
     }
 

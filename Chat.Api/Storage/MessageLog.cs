@@ -22,12 +22,12 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
     private const string AppendScriptTemplate = """
         if KEYS[2] then
           local existing = redis.call('GET', KEYS[2])
-          if existing then return {0, existing} end
+          if existing then return existing end
         end
         local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'u', ARGV[4], 'c', ARGV[5], 't', ARGV[6], 'k', ARGV[7])
         if KEYS[2] then redis.call('SET', KEYS[2], id, 'EX', ARGV[3]) end
         redis.call('{publish}', ARGV[1], ARGV[8] .. id .. ARGV[9])
-        return {1, id}
+        return id
         """;
 
     /// <summary>
@@ -40,8 +40,8 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
 
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Stores and publishes a message, or returns the id an earlier send with the same client id got.</summary>
-    public async Task<AppendResult> AppendAsync(RoomKeys room, ChatUser user, string content, string? clientId, DateTime receivedAtUtc)
+    /// <summary>Stores and publishes a message and returns its id, or the id an earlier send with the same client id got.</summary>
+    public async Task<string> AppendAsync(RoomKeys room, ChatUser user, string content, string? clientId, DateTime receivedAtUtc)
     {
         var timestamp = MessageJson.FormatTimestamp(receivedAtUtc);
         RedisKey[] keys = clientId is null ? [room.Messages] : [room.Messages, room.Dedupe(user, clientId)];
@@ -58,8 +58,7 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
             ServerFrames.MessageSuffix(room.RoomId, user.Name, content, timestamp, clientId),
         ];
 
-        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(s_appendScript, keys, values))!;
-        return new AppendResult((string)result[1]!, Duplicate: (int)result[0] == 0);
+        return (string)(await Database.ScriptEvaluateAsync(s_appendScript, keys, values))!;
     }
 
     /// <summary>The newest <paramref name="count"/> messages, oldest first.</summary>
