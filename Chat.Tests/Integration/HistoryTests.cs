@@ -58,7 +58,7 @@ public sealed class HistoryTests(ChatAppFixture app)
                 {
                     await sender.SendAsync(new { type = "message", content = $"s{index} #{i}", client_id = $"{index}-{i}" });
                     i++;
-                    await Task.Delay(5);
+                    await Task.Delay(5); // pacing, so the senders are still going when the resume happens
                 }
             }).ToArray();
 
@@ -67,7 +67,8 @@ public sealed class HistoryTests(ChatAppFixture app)
             var seenBefore = resumer.ReceivedIds.ToList();
             resumer.Socket.Abort();
 
-            await Task.Delay(200);
+            // d only listens: once it has seen 30 more messages, they were stored while carol was away.
+            await d.ReceiveMessagesUntilAsync(seenBefore.Count + 30);
             await using var resumed = await ChatClient.ConnectAsync(app.ApiUri, room, await app.GetTokenAsync("carol"), since: seenBefore[^1]);
             var recoveredIds = new List<string>();
             var first = await resumed.ReceiveAsync();
@@ -77,7 +78,8 @@ public sealed class HistoryTests(ChatAppFixture app)
             Assert.Equal(resumed.Instance, (string?)first["instance"]);
             recoveredIds.AddRange(first["messages"]!.AsArray().Select(m => (string)m!["id"]!));
 
-            await Task.Delay(300);
+            // Let live messages flow to the resumed socket too, then stop the senders.
+            await d.ReceiveMessagesUntilAsync(d.ReceivedIds.Count + 30);
             stop.Cancel();
             await Task.WhenAll(sending);
             var marker = await a.SendMessageAsync("end");
