@@ -31,10 +31,10 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
         """;
 
     /// <summary>
-    /// The one place the publish command is named. A Redis Cluster deployment switches this to
-    /// SPUBLISH (and subscribers to sharded channels); nothing else changes.
+    /// The one place the publish command is named: SPUBLISH, so that on a Redis Cluster the
+    /// message is published on the shard that stores it (RoomKeys.Channel is a sharded channel).
     /// </summary>
-    private static readonly string s_appendScript = AppendScriptTemplate.Replace("{publish}", "PUBLISH", StringComparison.Ordinal);
+    private static readonly string s_appendScript = AppendScriptTemplate.Replace("{publish}", "SPUBLISH", StringComparison.Ordinal);
 
     private readonly ChatOptions _options = options.Value;
 

@@ -17,7 +17,9 @@ public sealed class RoomKeys
         RoomId = roomId;
         Prefix = $"chat:{{{roomId}}}";
         Messages = $"{Prefix}:messages";
-        Channel = RedisChannel.Literal(Prefix);
+        // Sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): on a cluster the channel lives on the
+        // room's shard with its keys; on a single Redis it behaves like plain pub/sub.
+        Channel = RedisChannel.Sharded(Prefix);
     }
 
     public string RoomId { get; }
