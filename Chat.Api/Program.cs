@@ -7,6 +7,7 @@ builder.AddChatApi();
 
 var app = builder.Build();
 
+app.UseChatApi();
 app.MapDefaultEndpoints();
 app.MapChatApi();
 

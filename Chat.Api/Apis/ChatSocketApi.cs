@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Chat.Api.Apis;
 
-/// <summary><c>GET /ws/chat/{room_id}</c>: the seed's endpoint, now authenticated and resumable.</summary>
+/// <summary><c>GET /ws/chat/{room_id}?since=&amp;epoch=</c>: the seed's endpoint, now authenticated and resumable.</summary>
 public static class ChatSocketApi
 {
     public static IEndpointRouteBuilder MapChatSocketApi(this IEndpointRouteBuilder app)
@@ -26,6 +26,7 @@ public static class ChatSocketApi
         HttpContext context,
         [FromRoute(Name = "room_id")] string roomId,
         [FromQuery] string? since,
+        [FromQuery] string? epoch,
         ChatConnectionServices services)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -49,6 +50,11 @@ public static class ChatSocketApi
             resumeFrom = parsed;
         }
 
+        if (epoch is not null && !Epoch.IsValid(epoch))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid epoch", $"epoch must match {Epoch.Pattern}.");
+        }
+
         if (ChatUser.FromPrincipal(context.User) is not { } user)
         {
             return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid username.");
@@ -64,7 +70,7 @@ public static class ChatSocketApi
             KeepAliveInterval = services.Options.KeepAliveInterval,
         });
         using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, services);
-        await connection.RunAsync(resumeFrom, context.RequestAborted);
+        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted);
         return TypedResults.Empty;
     }
 

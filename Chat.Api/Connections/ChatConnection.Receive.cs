@@ -7,7 +7,10 @@ using Chat.Api.Storage;
 
 namespace Chat.Api.Connections;
 
-/// <summary>The receive half of a connection: reading frames within the limits, and handling them.</summary>
+/// <summary>
+/// The receive half of a connection, the start of the message path: reading frames within the
+/// limits, and handling them (a message is appended, then acked).
+/// </summary>
 public sealed partial class ChatConnection
 {
     private const int DrainBufferBytes = 4096;
@@ -64,7 +67,28 @@ public sealed partial class ChatConnection
                     break;
                 }
 
-                await HandleFrameAsync(buffer.AsMemory(0, length));
+                // Claim the frame before looking at the close flag: a shutdown that starts now
+                // either sees it in flight and waits for its ack, or wins and it is not handled.
+                Interlocked.Exchange(ref _handlingFrame, 1);
+                if (CloseRequested)
+                {
+                    Interlocked.Exchange(ref _handlingFrame, 0);
+                    break;
+                }
+
+                try
+                {
+                    await HandleFrameAsync(buffer.AsMemory(0, length));
+                }
+                finally
+                {
+                    Interlocked.Exchange(ref _handlingFrame, 0);
+                }
+
+                if (Interlocked.CompareExchange(ref _shutdownRequested, 0, 0) == 1)
+                {
+                    RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
+                }
             }
             finally
             {
@@ -105,7 +129,7 @@ public sealed partial class ChatConnection
 
     private async Task HandleFrameAsync(ReadOnlyMemory<byte> frame)
     {
-        var receivedAt = DateTime.UtcNow;
+        var receivedAt = _services.Time.GetUtcNow().UtcDateTime;
         var options = _services.Options;
         if (!ClientFrameParser.TryParse(frame.Span, options.MaxContentLength, out var parsed, out var error))
         {

@@ -8,10 +8,11 @@ using Chat.Api.Storage;
 namespace Chat.Api.Connections;
 
 /// <summary>
-/// One member's WebSocket, from accept to close: the whole connection lifecycle lives here.
-/// Two loops share the socket: the receive loop (this class's other half, ChatConnection.Receive)
-/// reads and handles client frames; the send loop is the only writer, draining the bounded
-/// outgoing queue. Either side asks for a close with <see cref="RequestClose"/>, first request wins.
+/// One member's WebSocket, from accept to close: the whole connection lifecycle lives here, at
+/// both ends of the message path. Two loops share the socket: the receive loop (this class's
+/// other half, ChatConnection.Receive) reads and handles client frames; the send loop is the only
+/// writer, draining the outbox. Either side asks for a close with <see cref="RequestClose"/>,
+/// first request wins.
 /// </summary>
 public sealed partial class ChatConnection : IDisposable
 {
@@ -22,8 +23,17 @@ public sealed partial class ChatConnection : IDisposable
     private readonly ChatConnectionServices _services;
     private readonly Outbox _outgoing;
     private readonly RoomMember _member;
-    private readonly CancellationTokenSource _receiveCancellation = new();
+
+    // Both are cancelled Chat:CloseTimeout after a close is requested, or at once when the
+    // client vanishes: the receive side stops waiting for the client's close frame, the send
+    // side aborts a write the client does not take.
+    private readonly CancellationTokenSource _receiveCancellation;
+    private readonly CancellationTokenSource _sendCancellation;
     private CloseRequest? _close;
+
+    // Graceful shutdown: a frame being handled (its append in flight) finishes and is acked first.
+    private int _handlingFrame;
+    private int _shutdownRequested;
 
     public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, ChatConnectionServices services)
     {
@@ -32,16 +42,21 @@ public sealed partial class ChatConnection : IDisposable
         _room = room;
         _connectionId = connectionId;
         _services = services;
+        _receiveCancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
+        _sendCancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
         _outgoing = new Outbox(
-            services.Options.OutgoingQueueCapacity,
+            services.Options.OutgoingQueueBytes,
             () => RequestClose(CloseCodes.TryAgainLater, "too far behind; reconnect with since"));
-        _member = new RoomMember(_outgoing, services.Options.OutgoingQueueCapacity);
+        _member = new RoomMember(_outgoing, reason => RequestClose(CloseCodes.TryAgainLater, reason));
     }
 
     private bool CloseRequested => Volatile.Read(ref _close) is not null;
 
-    /// <summary>Runs the connection until it closes. Never throws for anything the client does.</summary>
-    public async Task RunAsync(MessageId? since, CancellationToken requestAborted)
+    /// <summary>
+    /// Runs the connection until it closes; <paramref name="since"/> and <paramref name="epoch"/>
+    /// ask for a resume. Never throws for anything the client or Redis does.
+    /// </summary>
+    public async Task RunAsync(MessageId? since, string? epoch, CancellationToken requestAborted)
     {
         if (!_services.Tracker.TryAdd(this))
         {
@@ -51,15 +66,19 @@ public sealed partial class ChatConnection : IDisposable
 
         _services.Metrics.ConnectionOpened();
         Log.ConnectionOpened(_services.Logger, _connectionId, _user.Name, _room.RoomId);
-        var abortRegistration = requestAborted.Register(() => _receiveCancellation.Cancel());
-        var sending = SendLoopAsync(requestAborted);
+        var abortRegistration = requestAborted.Register(() =>
+        {
+            _receiveCancellation.Cancel();
+            _sendCancellation.Cancel();
+        });
+        var sending = SendLoopAsync(_sendCancellation.Token);
         Room? room = null;
         try
         {
             try
             {
                 room = await _services.Rooms.JoinAsync(_room.RoomId, _member);
-                await SendHistoryAsync(since);
+                await SendHistoryAsync(since, epoch, _receiveCancellation.Token);
             }
             catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
             {
@@ -85,9 +104,18 @@ public sealed partial class ChatConnection : IDisposable
         }
         finally
         {
+            // Every step runs whatever the one before it threw: a connection that is not removed
+            // from its room, the tracker and the gauge would leak all three.
             if (room is not null)
             {
-                await _services.Rooms.LeaveAsync(room, _member);
+                try
+                {
+                    await _services.Rooms.LeaveAsync(room, _member);
+                }
+                catch (Exception ex)
+                {
+                    Log.LeaveFailed(_services.Logger, _connectionId, ex);
+                }
             }
 
             RequestClose(WebSocketCloseStatus.NormalClosure, "");
@@ -99,15 +127,22 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
-    public void Dispose() => _receiveCancellation.Dispose();
+    public void Dispose()
+    {
+        _receiveCancellation.Dispose();
+        _sendCancellation.Dispose();
+    }
 
     /// <summary>
-    /// Asks for the connection to close with <paramref name="status"/>. Frames still queued are
-    /// dropped, the close frame is sent, and the client gets <c>Chat:CloseTimeout</c> to answer.
+    /// Asks the connection to close with <paramref name="status"/>. A normal close or a restart
+    /// (1000, 1012) first sends what is queued (acks included); any other close drops it. Either
+    /// way the close must be written within <c>Chat:CloseTimeout</c>, or the socket is aborted,
+    /// and the client then gets the same time to answer.
     /// </summary>
     public void RequestClose(WebSocketCloseStatus status, string description)
     {
-        if (Interlocked.CompareExchange(ref _close, new CloseRequest(status, description), null) is not null)
+        var flush = status is WebSocketCloseStatus.NormalClosure or CloseCodes.ServiceRestart;
+        if (Interlocked.CompareExchange(ref _close, new CloseRequest(status, description, flush), null) is not null)
         {
             return;
         }
@@ -126,6 +161,7 @@ public sealed partial class ChatConnection : IDisposable
         _outgoing.Complete();
         try
         {
+            _sendCancellation.CancelAfter(_services.Options.CloseTimeout);
             _receiveCancellation.CancelAfter(_services.Options.CloseTimeout);
         }
         catch (ObjectDisposedException)
@@ -134,67 +170,120 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
-    private async Task SendHistoryAsync(MessageId? since)
+    /// <summary>
+    /// The replica is stopping: close with 1012 now, or, when a frame's append is in flight, as
+    /// soon as its ack is queued (see the receive loop), so nothing acked-to-be is cut off.
+    /// </summary>
+    public void BeginShutdown()
+    {
+        Interlocked.Exchange(ref _shutdownRequested, 1);
+        if (Interlocked.CompareExchange(ref _handlingFrame, 0, 0) == 0)
+        {
+            RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
+        }
+    }
+
+    /// <summary>
+    /// The join's first frames. On a resume granted by the join script: every message after
+    /// <paramref name="since"/>, page by page, each page read from the last id sent (inclusive,
+    /// so a trim that overtakes the resume is noticed), each frame queued only when the outbox has
+    /// room for it. Otherwise the newest history. Live messages are held back meanwhile.
+    /// </summary>
+    private async Task SendHistoryAsync(MessageId? since, string? epoch, CancellationToken cancellationToken)
     {
         var log = _services.MessageLog;
         var options = _services.Options;
-        var instance = _services.Instance.Id;
+        var snapshot = await log.JoinAsync(_room, since, epoch, options.HistoryLength, options.ResumeBatchSize);
+        var header = new JoinHeader(_services.Instance.Id, snapshot.Epoch);
 
-        if (since is { } resumeFrom && await log.IsRetainedAfterAsync(_room, resumeFrom))
+        var cursor = snapshot.Recovered == true ? since!.Value : MessageId.None;
+        var page = snapshot.Messages;
+        var more = snapshot.MayHaveMore;
+        if (!await EnqueueHistoryAsync(page, snapshot.Recovered, header, cancellationToken))
         {
-            var after = resumeFrom;
-            var first = true;
-            while (true)
-            {
-                var batch = await log.ReadAfterAsync(_room, after, before: null, options.ResumeBatchSize);
-                if (batch.Count > 0 || first)
-                {
-                    Enqueue(ServerFrames.Messages(batch, 0, batch.Count, recovered: true, first ? instance : null));
-                }
-
-                first = false;
-                if (batch.Count > 0)
-                {
-                    after = MessageId.Parse(batch[^1].Id);
-                }
-
-                if (batch.Count < options.ResumeBatchSize)
-                {
-                    break;
-                }
-            }
-
-            _member.CompleteCatchUp(after);
             return;
         }
 
-        // A fresh join, or a resume from further back than the room retains: the recent history,
-        // with recovered=false in the second case so the client knows it has a gap.
-        var latest = await log.ReadLatestAsync(_room, options.HistoryLength);
-        Enqueue(ServerFrames.Messages(latest, 0, latest.Count, recovered: since is null ? null : false, instance));
-        _member.CompleteCatchUp(latest.Count > 0 ? MessageId.Parse(latest[^1].Id) : MessageId.None);
+        while (true)
+        {
+            if (page.Count > 0)
+            {
+                cursor = MessageId.Parse(page[^1].Id);
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            page = await log.ReadRangeAsync(_room, cursor, to: null, options.ResumeBatchSize + 1);
+            if (page.Count == 0 || page[0].Id != cursor.ToString())
+            {
+                RequestClose(CloseCodes.TryAgainLater, "history was trimmed during the resume; reconnect with since");
+                return;
+            }
+
+            page.RemoveAt(0);
+            more = page.Count >= options.ResumeBatchSize;
+            if (page.Count > 0 && !await EnqueueHistoryAsync(page, recovered: true, header: null, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        _member.CompleteCatchUp(cursor);
+    }
+
+    /// <summary>
+    /// Queues <paramref name="messages"/> as history frames of at most a quarter of the outbox
+    /// each (a single huge message still goes alone), waiting for room before each. Always at
+    /// least one frame, so a join's first frame exists even with no history.
+    /// </summary>
+    private async Task<bool> EnqueueHistoryAsync(List<ChatMessage> messages, bool? recovered, JoinHeader? header, CancellationToken cancellationToken)
+    {
+        var maxFrameBytes = (int)Math.Min(int.MaxValue, _outgoing.CapacityBytes / 4);
+        var next = 0;
+        do
+        {
+            var frame = ServerFrames.Messages(messages, ref next, maxFrameBytes, recovered, header);
+            header = null;
+            if (!await _outgoing.WaitForSpaceAsync(frame.Length, cancellationToken) || !_outgoing.TryEnqueue(new OutgoingFrame(frame)))
+            {
+                return false;
+            }
+        }
+        while (next < messages.Count);
+
+        return true;
     }
 
     private void Enqueue(byte[] frame) => _outgoing.TryEnqueue(new OutgoingFrame(frame));
 
-    private async Task SendLoopAsync(CancellationToken aborted)
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
         var reader = _outgoing.Reader;
         var metrics = _services.Metrics;
+        var time = _services.Time;
         try
         {
-            while (await reader.WaitToReadAsync(aborted))
+            while (await reader.WaitToReadAsync(cancellationToken))
             {
-                while (!CloseRequested && reader.TryRead(out var frame))
+                while (reader.TryRead(out var frame))
                 {
-                    await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, aborted);
+                    if (Volatile.Read(ref _close) is { Flush: false })
+                    {
+                        break;
+                    }
+
+                    await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                    _outgoing.OnSent(frame.Payload.Length);
                     if (frame.ReceivedAtTicks != 0)
                     {
-                        metrics.MessageDelivered(frame.ReceivedAtTicks, DateTime.UtcNow.Ticks);
+                        metrics.MessageDelivered(frame.ReceivedAtTicks, time.GetUtcNow().UtcTicks);
                     }
                 }
 
-                if (CloseRequested)
+                if (Volatile.Read(ref _close) is { Flush: false })
                 {
                     break;
                 }
@@ -202,23 +291,25 @@ public sealed partial class ChatConnection : IDisposable
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
         {
+            // The client vanished, or did not take a write within the close timeout: cancelling
+            // the write aborted the socket.
             _receiveCancellation.Cancel();
             return;
         }
 
         if (_close is { } close && _socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            using var timeout = new CancellationTokenSource(_services.Options.CloseTimeout);
             try
             {
-                await _socket.CloseOutputAsync(close.Status, close.Description, timeout.Token);
+                await _socket.CloseOutputAsync(close.Status, close.Description, cancellationToken);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
             {
-                // The client is gone; nothing left to tell it.
+                // The client is gone, or does not read; the socket is aborted.
+                _receiveCancellation.Cancel();
             }
         }
     }
 
-    private sealed record CloseRequest(WebSocketCloseStatus Status, string Description);
+    private sealed record CloseRequest(WebSocketCloseStatus Status, string Description, bool Flush);
 }

@@ -14,6 +14,7 @@ public sealed class ChatConnectionServices(
     ChatMetrics metrics,
     ServerInstance instance,
     IOptions<ChatOptions> options,
+    TimeProvider time,
     ILogger<ChatConnection> logger)
 {
     public MessageLog MessageLog { get; } = messageLog;
@@ -27,6 +28,8 @@ public sealed class ChatConnectionServices(
     public ServerInstance Instance { get; } = instance;
 
     public ChatOptions Options { get; } = options.Value;
+
+    public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;
 }

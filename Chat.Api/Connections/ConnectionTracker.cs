@@ -4,8 +4,8 @@ using Chat.Api.Diagnostics;
 namespace Chat.Api.Connections;
 
 /// <summary>
-/// The open connections of this replica, so a graceful shutdown can tell every client to
-/// reconnect elsewhere (1012) instead of letting Kestrel cut them off.
+/// The open connections of this replica, so a graceful shutdown can let appends in flight finish
+/// and then tell every client to reconnect elsewhere (1012) instead of letting Kestrel cut them off.
 /// </summary>
 public sealed class ConnectionTracker : IDisposable
 {
@@ -43,7 +43,7 @@ public sealed class ConnectionTracker : IDisposable
         Log.ShutdownClosing(_logger, _connections.Count);
         foreach (var connection in _connections.Keys)
         {
-            connection.RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
+            connection.BeginShutdown();
         }
     }
 }

@@ -3,51 +3,105 @@ using System.Threading.Channels;
 namespace Chat.Api.Connections;
 
 /// <summary>
-/// The bounded queue of frames waiting for one connection's socket. Producers never wait: a member
-/// too slow to keep up overflows it and is disconnected (1013), then resumes with <c>since</c>;
-/// one slow reader can neither stall a room nor pin unbounded memory.
+/// The queue of frames waiting for one connection's socket (between a room's pump or the receive
+/// loop, and the send loop), bounded in bytes: a frame counts from the moment it is queued until
+/// the socket has taken all of it. Live producers never wait: a frame that would pass the bound
+/// is refused and the connection is told to close with 1013, so one slow reader can neither stall
+/// a room nor pin more than the bound. History producers wait for room instead
+/// (<see cref="WaitForSpaceAsync"/>), so a long resume flows at the reader's pace.
 /// </summary>
 public sealed class Outbox
 {
-    private readonly Channel<OutgoingFrame> _channel;
-    private readonly Action _onOverflow;
-
-    public Outbox(int capacity, Action onOverflow)
+    private readonly Channel<OutgoingFrame> _channel = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions
     {
+        SingleReader = true,
+        SingleWriter = false,
+        AllowSynchronousContinuations = false,
+    });
+
+    private readonly long _capacityBytes;
+    private readonly Action _onOverflow;
+    private long _queuedBytes;
+    private TaskCompletionSource? _spaceWaiter;
+
+    public Outbox(long capacityBytes, Action onOverflow)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
         ArgumentNullException.ThrowIfNull(onOverflow);
+        _capacityBytes = capacityBytes;
         _onOverflow = onOverflow;
-        _channel = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            SingleWriter = false,
-            FullMode = BoundedChannelFullMode.Wait,
-            AllowSynchronousContinuations = false,
-        });
     }
 
     public ChannelReader<OutgoingFrame> Reader => _channel.Reader;
 
-    /// <summary>Queues a frame; on overflow signals the connection to close and returns false.</summary>
+    public long CapacityBytes => _capacityBytes;
+
+    /// <summary>Bytes queued or being written right now.</summary>
+    public long QueuedBytes => Volatile.Read(ref _queuedBytes);
+
+    private bool IsCompleted => _channel.Reader.Completion.IsCompleted;
+
+    /// <summary>Queues a frame; when it would pass the bound, signals an overflow and returns false.</summary>
     public bool TryEnqueue(in OutgoingFrame frame)
     {
+        var length = frame.Payload.Length;
+        if (Interlocked.Add(ref _queuedBytes, length) > _capacityBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -length);
+            // A closing connection refuses frames too; only a live queue overflows.
+            if (!IsCompleted)
+            {
+                _onOverflow();
+            }
+
+            return false;
+        }
+
         if (_channel.Writer.TryWrite(frame))
         {
             return true;
         }
 
-        // TryWrite also fails once the queue is completed (the connection is closing); only a
-        // live, full queue is an overflow.
-        if (!_channel.Reader.Completion.IsCompleted)
+        Interlocked.Add(ref _queuedBytes, -length);
+        return false;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="bytes"/> more fit under the bound. False when the connection
+    /// closed meanwhile. Only one producer (the join's history) waits at a time.
+    /// </summary>
+    public async ValueTask<bool> WaitForSpaceAsync(int bytes, CancellationToken cancellationToken)
+    {
+        while (QueuedBytes + bytes > _capacityBytes && !IsCompleted)
         {
-            _onOverflow();
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Volatile.Write(ref _spaceWaiter, waiter);
+            // Re-check after publishing the waiter: a frame sent in between would not have seen it.
+            if (QueuedBytes + bytes <= _capacityBytes || IsCompleted)
+            {
+                break;
+            }
+
+            await waiter.Task.WaitAsync(cancellationToken);
         }
 
-        return false;
+        return !IsCompleted;
+    }
+
+    /// <summary>The send loop finished writing a frame of <paramref name="bytes"/>.</summary>
+    public void OnSent(int bytes)
+    {
+        Interlocked.Add(ref _queuedBytes, -bytes);
+        Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
     }
 
     /// <summary>Signals an overflow that happened before frames reached this queue (held back during catch-up).</summary>
     public void ReportOverflow() => _onOverflow();
 
-    /// <summary>No more frames will be queued; the writer drains or abandons what is left.</summary>
-    public void Complete() => _channel.Writer.TryComplete();
+    /// <summary>No more frames will be queued; the send loop drains or abandons what is left.</summary>
+    public void Complete()
+    {
+        _channel.Writer.TryComplete();
+        Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
+    }
 }

@@ -15,6 +15,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _received;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _rejected;
+    private readonly Counter<long> _gapFilled;
     private readonly Histogram<double> _storeDuration;
     private readonly Histogram<double> _deliveryLatency;
 
@@ -26,6 +27,8 @@ public sealed class ChatMetrics
         _received = meter.CreateCounter<long>("chat.messages.received", "{message}", "Valid chat messages received from clients, before storing.");
         _delivered = meter.CreateCounter<long>("chat.messages.delivered", "{message}", "Chat messages written to member sockets.");
         _rejected = meter.CreateCounter<long>("chat.messages.rejected", "{frame}", "Client frames refused, by reason (the error code).");
+        _gapFilled = meter.CreateCounter<long>("chat.messages.gap_filled", "{message}",
+            "Messages a replica read back from the stream because pub/sub never delivered them.");
         _storeDuration = meter.CreateHistogram<double>("chat.message.store.duration", "ms", "Time to run the append script in Redis.");
         _deliveryLatency = meter.CreateHistogram<double>("chat.message.delivery.latency", "ms",
             "From the server receiving a message to writing it to a member's socket.");
@@ -42,6 +45,8 @@ public sealed class ChatMetrics
     public void MessageReceived() => _received.Add(1);
 
     public void FrameRejected(string reason) => _rejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void GapFilled(int count) => _gapFilled.Add(count);
 
     public void MessageStored(TimeSpan duration) => _storeDuration.Record(duration.TotalMilliseconds);
 

@@ -44,4 +44,25 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Information, "Closing {Count} connections for shutdown", EventName = "ShutdownClosing")]
     public static partial void ShutdownClosing(ILogger logger, int count);
+
+    [LoggerMessage(14, LogLevel.Warning, "Room {RoomId}'s stream changed incarnation from epoch {OldEpoch} to {NewEpoch}; its members reconnect", EventName = "StreamRestarted")]
+    public static partial void StreamRestarted(ILogger logger, string roomId, string oldEpoch, string newEpoch);
+
+    [LoggerMessage(15, LogLevel.Warning, "Room {RoomId} could not check its stream after a resubscription", EventName = "ResyncFailed")]
+    public static partial void ResyncFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(16, LogLevel.Warning, "Room {RoomId} could not read the messages it missed; its members reconnect", EventName = "GapFillFailed")]
+    public static partial void GapFillFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(17, LogLevel.Warning, "Room {RoomId} missed messages after {From} up to {To} that it cannot fill; its members reconnect", EventName = "GapUnfillable")]
+    public static partial void GapUnfillable(ILogger logger, string roomId, string from, string to);
+
+    [LoggerMessage(18, LogLevel.Warning, "Redis {ConnectionType} connection to {EndPoint} failed: {FailureType}", EventName = "RedisConnectionFailed")]
+    public static partial void RedisConnectionFailed(ILogger logger, StackExchange.Redis.ConnectionType connectionType, string? endPoint, StackExchange.Redis.ConnectionFailureType failureType, Exception? exception);
+
+    [LoggerMessage(19, LogLevel.Information, "Redis {ConnectionType} connection to {EndPoint} restored", EventName = "RedisConnectionRestored")]
+    public static partial void RedisConnectionRestored(ILogger logger, StackExchange.Redis.ConnectionType connectionType, string? endPoint);
+
+    [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId} could not leave its room cleanly", EventName = "LeaveFailed")]
+    public static partial void LeaveFailed(ILogger logger, string connectionId, Exception exception);
 }

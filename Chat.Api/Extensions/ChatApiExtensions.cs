@@ -53,6 +53,7 @@ public static class ChatApiExtensions
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<ServerInstance>();
         services.AddSingleton<MessageLog>();
+        services.AddSingleton<RoomSubscriptions>();
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<ChatConnectionServices>();
@@ -60,7 +61,8 @@ public static class ChatApiExtensions
         return builder;
     }
 
-    public static WebApplication MapChatApi(this WebApplication app)
+    /// <summary>The chat API's middleware, in order; routes are added by <see cref="MapChatApi"/>.</summary>
+    public static WebApplication UseChatApi(this WebApplication app)
     {
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
@@ -73,7 +75,11 @@ public static class ChatApiExtensions
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();
+        return app;
+    }
 
+    public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
+    {
         app.MapAuthApi();
         app.MapRoomsApi();
         app.MapChatSocketApi();

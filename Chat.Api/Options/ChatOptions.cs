@@ -34,16 +34,27 @@ public sealed class ChatOptions
     public int ResumeBatchSize { get; set; } = 500;
 
     /// <summary>
-    /// Frames that may wait for one slow member before it is disconnected with 1013
-    /// (it then resumes with <c>since</c>). Bounds the memory one member can pin.
+    /// Bytes that may wait for one member (queued, or being written to its socket) before it is
+    /// disconnected with 1013 (it then resumes with <c>since</c>). Bounds the memory one slow
+    /// member can pin; history frames are cut to a quarter of it. Replaces the frame count
+    /// <c>Chat:OutgoingQueueCapacity</c>, which did not bound memory.
     /// </summary>
-    [Range(16, 1_000_000)]
-    public int OutgoingQueueCapacity { get; set; } = 1024;
+    [Range(64 * 1024, 1024L * 1024 * 1024)]
+    public long OutgoingQueueBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// After Redis's subscription connection is restored, rooms check the stream for missed
+    /// messages at once and again after this delay, in case resubscribing took longer.
+    /// </summary>
+    public TimeSpan ResyncDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How long a send waits for Redis before the sender is told <c>unavailable</c>.</summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How often the server pings an idle client, so dead peers and idle proxies are noticed.</summary>
+    /// <summary>
+    /// How often the server sends a WebSocket ping, which keeps idle proxies and NATs from dropping
+    /// the connection. It does not detect a dead peer by itself: nothing waits for the pong.
+    /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the server waits for the client's reply to a close frame before aborting.</summary>

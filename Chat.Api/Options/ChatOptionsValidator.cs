@@ -21,6 +21,19 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
                 $"so that any valid message of Chat:MaxContentLength ({options.MaxContentLength}) characters fits.");
         }
 
+        // The largest live frame: every scalar value escaped as a surrogate pair (\uXXXX\uXXXX).
+        var largestLiveFrame = (long)options.MaxContentLength * 12 + 1024;
+        if (options.OutgoingQueueBytes < 4 * largestLiveFrame)
+        {
+            failures.Add($"Chat:OutgoingQueueBytes ({options.OutgoingQueueBytes}) must be at least {4 * largestLiveFrame} " +
+                $"(four of the largest message frames that Chat:MaxContentLength ({options.MaxContentLength}) allows).");
+        }
+
+        if (options.ResyncDelay <= TimeSpan.Zero || options.ResyncDelay > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Chat:ResyncDelay must be between 00:00:00 (exclusive) and 00:01:00.");
+        }
+
         if (options.IdempotencyWindow < TimeSpan.FromMinutes(1))
         {
             failures.Add("Chat:IdempotencyWindow must be at least 00:01:00.");

@@ -12,8 +12,8 @@ public readonly record struct MessageId(long Milliseconds, long Sequence) : ICom
     /// <summary>Sorts before every real id; a member that has seen nothing has this.</summary>
     public static readonly MessageId None = new(0, 0);
 
-    /// <summary>The longest id text: two 20-digit numbers and a dash.</summary>
-    public const int MaxLength = 41;
+    /// <summary>The longest id text: two 19-digit numbers (a long's most) and a dash.</summary>
+    public const int MaxLength = 39;
 
     public int CompareTo(MessageId other)
     {

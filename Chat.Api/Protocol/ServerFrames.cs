@@ -9,6 +9,12 @@ namespace Chat.Api.Protocol;
 /// </summary>
 public static class ServerFrames
 {
+    /// <summary>The protocol version in every join's first frame; clients refuse one they do not know.</summary>
+    public const int ProtocolVersion = 1;
+
+    /// <summary>A cached writer that grew past this is dropped after use instead of pinning its buffer.</summary>
+    private const int RetainedWriterBytes = 64 * 1024;
+
     public static readonly byte[] Pong = """{"type":"pong"}"""u8.ToArray();
 
     [ThreadStatic]
@@ -46,18 +52,25 @@ public static class ServerFrames
     }
 
     /// <summary>
-    /// <c>{"type":"messages","messages":[...]}</c>, the seed's history frame. <paramref name="recovered"/>
-    /// is written on resume; <paramref name="instance"/> on the first frame of a connection.
+    /// <c>{"type":"messages","messages":[...]}</c>, the seed's history frame, holding messages from
+    /// <paramref name="next"/> on until <paramref name="maxBytes"/> is reached (always at least one
+    /// message, when any is left), so that no frame outgrows a connection's outgoing bound.
+    /// <paramref name="next"/> is advanced past the messages written. <paramref name="recovered"/>
+    /// is written on resume; <paramref name="join"/> on the first frame of a connection.
     /// </summary>
-    public static byte[] Messages(IReadOnlyList<ChatMessage> messages, int start, int count, bool? recovered, string? instance)
+    public static byte[] Messages(IReadOnlyList<ChatMessage> messages, ref int next, int maxBytes, bool? recovered, JoinHeader? join)
     {
         var (buffer, writer) = RentWriter();
         writer.WriteStartObject();
         writer.WriteString("type"u8, "messages"u8);
         writer.WriteStartArray("messages"u8);
-        for (var i = start; i < start + count; i++)
+        while (next < messages.Count)
         {
-            MessageJson.Write(writer, messages[i]);
+            MessageJson.Write(writer, messages[next++]);
+            if (writer.BytesCommitted + writer.BytesPending >= maxBytes)
+            {
+                break;
+            }
         }
 
         writer.WriteEndArray();
@@ -66,11 +79,28 @@ public static class ServerFrames
             writer.WriteBoolean("recovered"u8, value);
         }
 
-        if (instance is not null)
+        if (join is { } header)
         {
-            writer.WriteString("instance"u8, instance);
+            writer.WriteString("instance"u8, header.Instance);
+            writer.WriteString("epoch"u8, header.Epoch);
+            writer.WriteNumber("protocol"u8, ProtocolVersion);
         }
 
+        writer.WriteEndObject();
+        return Finish(buffer, writer);
+    }
+
+    /// <summary>
+    /// A live message frame built from a stored message: the same bytes the append script
+    /// published for it. Used when a room fills a gap from the stream.
+    /// </summary>
+    public static byte[] Message(ChatMessage message)
+    {
+        var (buffer, writer) = RentWriter();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "message"u8);
+        writer.WritePropertyName("message"u8);
+        MessageJson.Write(writer, message);
         writer.WriteEndObject();
         return Finish(buffer, writer);
     }
@@ -92,6 +122,7 @@ public static class ServerFrames
         buffer.Write("}"u8);
         var frame = buffer.WrittenSpan.ToArray();
         frame[1] = (byte)',';
+        ReleaseIfLarge(buffer);
         return frame;
     }
 
@@ -106,7 +137,21 @@ public static class ServerFrames
     private static byte[] Finish(ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
     {
         writer.Flush();
-        return buffer.WrittenSpan.ToArray();
+        var frame = buffer.WrittenSpan.ToArray();
+        ReleaseIfLarge(buffer);
+        return frame;
+    }
+
+    /// <summary>
+    /// A history frame can take a megabyte; keeping a buffer that size per pool thread for the
+    /// process's lifetime would cost far more than building the next large frame afresh.
+    /// </summary>
+    private static void ReleaseIfLarge(ArrayBufferWriter<byte> buffer)
+    {
+        if (buffer.Capacity > RetainedWriterBytes)
+        {
+            t_writer = null;
+        }
     }
 
     private sealed class FrameWriter
@@ -118,3 +163,6 @@ public static class ServerFrames
         public FrameWriter() => Writer = new Utf8JsonWriter(Buffer, MessageJson.WriterOptions);
     }
 }
+
+/// <summary>What the first frame of every join carries besides history: the replica and the room's epoch.</summary>
+public readonly record struct JoinHeader(string Instance, string Epoch);

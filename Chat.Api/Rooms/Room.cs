@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using Chat.Api.Diagnostics;
 using Chat.Api.Protocol;
 using Chat.Api.Storage;
@@ -7,19 +8,20 @@ using StackExchange.Redis;
 namespace Chat.Api.Rooms;
 
 /// <summary>
-/// One room as this replica sees it: its local members and, while it has any, one subscription to
-/// the room's channel. A single pump reads that subscription in order and hands each published
-/// frame, as received, to every member's queue.
+/// One room as this replica sees it, the middle of the message path: its local members and,
+/// while it has any, one subscription to the room's channel. A single pump reads that
+/// subscription in order, checks each message against the last one it dispatched
+/// (<see cref="LiveSequence"/>), fills any hole from the stream, and hands each frame, as
+/// received, to every member. Nothing is serialized per member.
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification =
     "The SemaphoreSlim holds no handle (AvailableWaitHandle is never used); a retired room may still be awaited by a late joiner, so disposing it would race.")]
 public sealed class Room
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ISubscriber _subscriber;
-    private readonly ChatMetrics _metrics;
-    private readonly ILogger _logger;
+    private readonly RoomContext _context;
     private readonly Action<Room> _onRetired;
+    private readonly LiveSequence _sequence = new();
 
     // Copy-on-write under _gate; the pump reads a snapshot without locking.
     private RoomMember[] _members = [];
@@ -27,12 +29,14 @@ public sealed class Room
     private Task _pump = Task.CompletedTask;
     private bool _retired;
 
-    internal Room(RoomKeys keys, ISubscriber subscriber, ChatMetrics metrics, ILogger logger, Action<Room> onRetired)
+    // Resync: set the flag, then cancel the token the idle pump waits on.
+    private int _resyncRequested;
+    private CancellationTokenSource _wake = new();
+
+    internal Room(RoomKeys keys, RoomContext context, Action<Room> onRetired)
     {
         Keys = keys;
-        _subscriber = subscriber;
-        _metrics = metrics;
-        _logger = logger;
+        _context = context;
         _onRetired = onRetired;
     }
 
@@ -54,21 +58,7 @@ public sealed class Room
 
             if (_members.Length == 0)
             {
-                try
-                {
-                    // Subscribed before the member reads history: nothing published after the
-                    // history read can be missed (RoomMember drops what both paths deliver).
-                    _subscription = await _subscriber.SubscribeAsync(Keys.Channel);
-                }
-                catch
-                {
-                    Retire();
-                    throw;
-                }
-
-                _pump = PumpAsync(_subscription);
-                _metrics.RoomActivated();
-                Log.RoomSubscribed(_logger, Keys.RoomId);
+                await ActivateAsync();
             }
 
             Volatile.Write(ref _members, [.. _members, member]);
@@ -80,7 +70,7 @@ public sealed class Room
         }
     }
 
-    /// <summary>Removes a member; the last one out unsubscribes and retires the room.</summary>
+    /// <summary>Removes a member; the last one out unsubscribes and retires the room. Never throws.</summary>
     internal async Task RemoveAsync(RoomMember member)
     {
         await _gate.WaitAsync();
@@ -99,24 +89,59 @@ public sealed class Room
             }
 
             Retire();
-            _metrics.RoomDeactivated();
+            _context.Metrics.RoomDeactivated();
             try
             {
-                await _subscription!.UnsubscribeAsync();
+                await _context.Subscriptions.UnsubscribeAsync(Keys, _subscription!);
             }
-            catch (RedisException ex)
+            catch (Exception ex)
             {
-                // The subscription dies with the connection anyway; the queue is completed either way.
-                Log.UnsubscribeFailed(_logger, Keys.RoomId, ex);
+                // Timeouts included: the subscription dies with the connection anyway, and the
+                // leaving connection must still be cleaned up.
+                Log.UnsubscribeFailed(_context.Logger, Keys.RoomId, ex);
             }
 
             await _pump;
-            Log.RoomUnsubscribed(_logger, Keys.RoomId);
+            Log.RoomUnsubscribed(_context.Logger, Keys.RoomId);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Asks the pump to compare its position with the stream's tail and fill what it missed: after
+    /// Redis's pub/sub connection was restored, messages published meanwhile never arrive.
+    /// </summary>
+    internal void RequestResync()
+    {
+        Volatile.Write(ref _resyncRequested, 1);
+        Volatile.Read(ref _wake).Cancel();
+    }
+
+    /// <summary>Subscribes (serialized with any unsubscribe of this room), then takes the stream's tail as the starting point.</summary>
+    private async Task ActivateAsync()
+    {
+        var subscription = await _context.Subscriptions.SubscribeAsync(Keys);
+        try
+        {
+            // Read after subscribing: anything newer than this tail is published to us or shows
+            // up as a gap at the next message.
+            var (epoch, last) = await _context.Log.ReadTailAsync(Keys);
+            _sequence.Reset(epoch, last);
+        }
+        catch
+        {
+            await _context.Subscriptions.UnsubscribeAsync(Keys, subscription);
+            Retire();
+            throw;
+        }
+
+        _subscription = subscription;
+        _pump = PumpAsync(subscription);
+        _context.Metrics.RoomActivated();
+        Log.RoomSubscribed(_context.Logger, Keys.RoomId);
     }
 
     private void Retire()
@@ -127,41 +152,187 @@ public sealed class Room
 
     private async Task PumpAsync(ChannelMessageQueue queue)
     {
-        try
+        while (true)
         {
-            while (true)
+            try
             {
-                // Drain synchronously while messages are waiting; only park when the queue is empty.
-                while (queue.TryRead(out var message))
+                if (Interlocked.Exchange(ref _resyncRequested, 0) == 1)
                 {
-                    Dispatch(message.Message);
+                    await ResyncAsync();
                 }
 
-                Dispatch((await queue.ReadAsync()).Message);
+                // Drain synchronously while messages are waiting; only park when the queue is empty.
+                if (queue.TryRead(out var waiting))
+                {
+                    await OnPublishedAsync(waiting.Message);
+                    continue;
+                }
+
+                ChannelMessage next;
+                try
+                {
+                    next = await queue.ReadAsync(Volatile.Read(ref _wake).Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Woken for a resync. Replace the token before looking at the flag, so a
+                    // request that lands in between cancels the new one.
+                    Volatile.Write(ref _wake, new CancellationTokenSource());
+                    continue;
+                }
+
+                await OnPublishedAsync(next.Message);
             }
-        }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            // Unsubscribed: the room is retiring.
-        }
-        catch (Exception ex)
-        {
-            Log.PumpFailed(_logger, Keys.RoomId, ex);
-            throw;
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                // Unsubscribed: the room is retiring.
+                return;
+            }
+            catch (Exception ex)
+            {
+                // A bug or a Redis error reply. The pump must outlive it, or the room would go
+                // silent for every later joiner; today's members resume by since.
+                Log.PumpFailed(_context.Logger, Keys.RoomId, ex);
+                ReconnectAll("the room's delivery failed; reconnect with since");
+            }
         }
     }
 
-    private void Dispatch(RedisValue payload)
+    private ValueTask OnPublishedAsync(RedisValue payload)
     {
         if (!PublishedMessage.TryParse((ReadOnlyMemory<byte>)payload, out var message))
         {
-            Log.MalformedPublish(_logger, Keys.RoomId);
-            return;
+            Log.MalformedPublish(_context.Logger, Keys.RoomId);
+            return ValueTask.CompletedTask;
         }
 
+        switch (_sequence.Classify(message))
+        {
+            case LiveStep.Next:
+                Dispatch(message);
+                return ValueTask.CompletedTask;
+            case LiveStep.Duplicate:
+                return ValueTask.CompletedTask;
+            default:
+                return new ValueTask(RecoverAsync(message));
+        }
+    }
+
+    /// <summary>The slow path: a gap to fill, or a stream this pump did not know.</summary>
+    private async Task RecoverAsync(PublishedMessage message)
+    {
+        if (_sequence.Classify(message) == LiveStep.Restart)
+        {
+            var epoch = System.Text.Encoding.UTF8.GetString(message.Epoch.Span);
+            Log.StreamRestarted(_context.Logger, Keys.RoomId, _sequence.Epoch, epoch);
+            // Members hold positions in the old incarnation; only a resume can tell them so.
+            ReconnectAll("the room's history was reset; reconnect with since and epoch");
+            _sequence.Reset(epoch, MessageId.None);
+        }
+
+        if (!await FillAsync(message.Previous))
+        {
+            _sequence.Reset(_sequence.Epoch, message.Previous);
+        }
+
+        Dispatch(message);
+    }
+
+    private async Task ResyncAsync()
+    {
+        try
+        {
+            var (epoch, last) = await _context.Log.ReadTailAsync(Keys);
+            if (epoch != _sequence.Epoch)
+            {
+                Log.StreamRestarted(_context.Logger, Keys.RoomId, _sequence.Epoch, epoch);
+                ReconnectAll("the room's history was reset; reconnect with since and epoch");
+                _sequence.Reset(epoch, last);
+            }
+            else if (last > _sequence.Last && !await FillAsync(last))
+            {
+                _sequence.Reset(epoch, last);
+            }
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            // Cannot check now; the next message's previous id checks again.
+            Log.ResyncFailed(_context.Logger, Keys.RoomId, ex);
+        }
+    }
+
+    /// <summary>
+    /// Dispatches what the stream holds after the last dispatched id up to <paramref name="upTo"/>.
+    /// False when that is impossible (the hole was trimmed, is larger than one page, or Redis did
+    /// not answer): then every member is told to reconnect, and resumes, or learns of its gap, by
+    /// <c>since</c>. Never a silent hole.
+    /// </summary>
+    private async Task<bool> FillAsync(MessageId upTo)
+    {
+        var from = _sequence.Last;
+        if (upTo <= from)
+        {
+            return true;
+        }
+
+        List<ChatMessage> page;
+        try
+        {
+            page = await _context.Log.ReadRangeAsync(Keys, from, upTo, _context.FillLimit + 1);
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            Log.GapFillFailed(_context.Logger, Keys.RoomId, ex);
+            ReconnectAll("missed messages could not be read; reconnect with since");
+            return false;
+        }
+
+        // The first entry must be the last one dispatched (nothing before the hole was trimmed),
+        // unless the pump started on an empty stream; the last must be the one asked for.
+        var start = from == MessageId.None ? 0 : 1;
+        if ((from != MessageId.None && (page.Count == 0 || page[0].Id != from.ToString()))
+            || page.Count - start > _context.FillLimit
+            || page.Count == 0 || page[^1].Id != upTo.ToString())
+        {
+            Log.GapUnfillable(_context.Logger, Keys.RoomId, from.ToString(), upTo.ToString());
+            ReconnectAll("missed messages are no longer retained here; reconnect with since");
+            return false;
+        }
+
+        _context.Metrics.GapFilled(page.Count - start);
+        var epoch = System.Text.Encoding.UTF8.GetBytes(_sequence.Epoch);
+        var previous = from;
+        for (var i = start; i < page.Count; i++)
+        {
+            var stored = page[i];
+            var id = MessageId.Parse(stored.Id);
+            // Serialized once here, for every member on this replica.
+            Dispatch(new PublishedMessage(id, previous, epoch, ReceivedAtTicks(stored.Timestamp), ServerFrames.Message(stored)));
+            previous = id;
+        }
+
+        return true;
+    }
+
+    private void Dispatch(in PublishedMessage message)
+    {
+        _sequence.Advance(message.Id);
         foreach (var member in Volatile.Read(ref _members))
         {
             member.Deliver(message);
         }
     }
+
+    private void ReconnectAll(string reason)
+    {
+        foreach (var member in Volatile.Read(ref _members))
+        {
+            member.Reconnect(reason);
+        }
+    }
+
+    private static long ReceivedAtTicks(string timestamp) =>
+        DateTime.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var at)
+            ? at.Ticks
+            : 0;
 }

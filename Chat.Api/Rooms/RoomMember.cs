@@ -4,15 +4,17 @@ using Chat.Api.Protocol;
 namespace Chat.Api.Rooms;
 
 /// <summary>
-/// A connection's place in a room. It joins in catch-up mode: live messages that arrive while its
-/// history is read are held back, then released above the last id the history contained. From
-/// then on every delivery is checked against the last id sent, so a member never receives a
+/// A connection's place in a room, between the room's pump and the connection's outbox. It joins
+/// in catch-up mode: live messages that arrive while its history is read are held back (within
+/// the same byte bound as the outbox), then released above the last id the history contained.
+/// From then on every delivery is checked against the last id sent, so a member never receives a
 /// message twice or out of order, whichever path it came by.
 /// </summary>
-public sealed class RoomMember(Outbox outgoing, int catchUpCapacity)
+public sealed class RoomMember(Outbox outgoing, Action<string> reconnect)
 {
     private readonly Lock _catchUpLock = new();
     private List<PublishedMessage>? _heldBack = [];
+    private long _heldBackBytes;
 
     // Written by the room's pump only once catch-up is over (and under the lock before that).
     private MessageId _lastSent = MessageId.None;
@@ -28,11 +30,13 @@ public sealed class RoomMember(Outbox outgoing, int catchUpCapacity)
             {
                 if (_heldBack is { } heldBack)
                 {
-                    if (heldBack.Count >= catchUpCapacity)
+                    _heldBackBytes += message.Frame.Length;
+                    if (_heldBackBytes > Outgoing.CapacityBytes)
                     {
-                        // Same outcome as a full outgoing queue: this member reconnects with since.
-                        Outgoing.ReportOverflow();
+                        // Same outcome as a full outbox: this member reconnects with since.
                         heldBack.Clear();
+                        _heldBackBytes = 0;
+                        Outgoing.ReportOverflow();
                         return;
                     }
 
@@ -66,6 +70,12 @@ public sealed class RoomMember(Outbox outgoing, int catchUpCapacity)
             Volatile.Write(ref _heldBack, null);
         }
     }
+
+    /// <summary>
+    /// The room cannot vouch for this member's live stream any more (a hole it could not fill, or
+    /// the stream was recreated): the member closes with 1013 and resumes with since and epoch.
+    /// </summary>
+    public void Reconnect(string reason) => reconnect(reason);
 
     private void Send(in PublishedMessage message)
     {

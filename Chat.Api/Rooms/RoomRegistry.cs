@@ -1,17 +1,44 @@
 using System.Collections.Concurrent;
 using Chat.Api.Diagnostics;
+using Chat.Api.Options;
 using Chat.Api.Storage;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Chat.Api.Rooms;
 
 /// <summary>
 /// The rooms this replica has members in. A room exists here from its first member's join to its
-/// last member's leave, and so does its channel subscription.
+/// last member's leave, and so does its channel subscription. When Redis's subscription
+/// connection comes back, every room checks the stream for what it missed meanwhile.
 /// </summary>
-public sealed class RoomRegistry(IConnectionMultiplexer redis, ChatMetrics metrics, ILogger<RoomRegistry> logger)
+public sealed class RoomRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RoomContext _context;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _resyncDelay;
+    private readonly ILogger<RoomRegistry> _logger;
+    private ITimer? _delayedResync;
+
+    public RoomRegistry(
+        IConnectionMultiplexer redis,
+        MessageLog log,
+        RoomSubscriptions subscriptions,
+        ChatMetrics metrics,
+        TimeProvider time,
+        IOptions<ChatOptions> options,
+        ILogger<RoomRegistry> logger)
+    {
+        _redis = redis;
+        _time = time;
+        _logger = logger;
+        _resyncDelay = options.Value.ResyncDelay;
+        _context = new RoomContext(log, subscriptions, metrics, logger, options.Value.ResumeBatchSize);
+        redis.ConnectionFailed += OnConnectionFailed;
+        redis.ConnectionRestored += OnConnectionRestored;
+    }
 
     /// <summary>Adds a member to a room, subscribing this replica to the room if needed.</summary>
     public async Task<Room> JoinAsync(string roomId, RoomMember member)
@@ -28,8 +55,44 @@ public sealed class RoomRegistry(IConnectionMultiplexer redis, ChatMetrics metri
         }
     }
 
+    /// <summary>Removes a member; never throws, so a leaving connection is always cleaned up.</summary>
     public Task LeaveAsync(Room room, RoomMember member) => room.RemoveAsync(member);
 
+    /// <summary>Every room compares its position with its stream's tail (see <see cref="Room.RequestResync"/>).</summary>
+    public void ResyncAll()
+    {
+        foreach (var room in _rooms.Values)
+        {
+            room.RequestResync();
+        }
+    }
+
+    public void Dispose()
+    {
+        _redis.ConnectionFailed -= OnConnectionFailed;
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        _delayedResync?.Dispose();
+    }
+
     private Room CreateRoom(string roomId) =>
-        new(new RoomKeys(roomId), redis.GetSubscriber(), metrics, logger, retired => _rooms.TryRemove(KeyValuePair.Create(retired.Keys.RoomId, retired)));
+        new(new RoomKeys(roomId), _context, retired => _rooms.TryRemove(KeyValuePair.Create(retired.Keys.RoomId, retired)));
+
+    private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e) =>
+        Log.RedisConnectionFailed(_logger, e.ConnectionType, e.EndPoint?.ToString(), e.FailureType, e.Exception);
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        Log.RedisConnectionRestored(_logger, e.ConnectionType, e.EndPoint?.ToString());
+        if (e.ConnectionType != ConnectionType.Subscription)
+        {
+            return;
+        }
+
+        // Now, and once more a little later: the event may be raised before the client has
+        // resubscribed every channel, and a message published in that window would otherwise
+        // wait for the room's next message to be noticed.
+        ResyncAll();
+        var timer = _time.CreateTimer(_ => ResyncAll(), null, _resyncDelay, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _delayedResync, timer)?.Dispose();
+    }
 }

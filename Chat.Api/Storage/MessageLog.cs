@@ -7,34 +7,94 @@ using StackExchange.Redis;
 namespace Chat.Api.Storage;
 
 /// <summary>
-/// A room's durable message log: one Redis stream per room. Appends go through one Lua script
-/// that checks the idempotency key, XADDs and PUBLISHes atomically, so the order members receive
-/// live messages in is the stream's order, and a message is published only if it was stored.
+/// A room's durable message log: one Redis stream per room, plus its epoch. Appends go through
+/// one Lua script that checks the idempotency key, XADDs and SPUBLISHes atomically, so the order
+/// members receive live messages in is the stream's order, and a message is published only if it
+/// was stored. Joins go through a second script that reads the epoch and the history in one step,
+/// so a resume can never see a trim between its check and its read.
 /// </summary>
 public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOptions> options)
 {
     /// <summary>
-    /// KEYS[1] stream, KEYS[2] dedupe key (only when the sender gave a client_id).
-    /// ARGV: channel, maxlen, dedupe ttl (s), username, content, timestamp, client_id, frame prefix, frame suffix.
-    /// Sent by SHA (EVALSHA) after the first call; StackExchange.Redis resends the text when Redis
-    /// answers NOSCRIPT after a restart.
+    /// Shared by both scripts: find the epoch, and start a new one when the room has none or its
+    /// stream vanished under it. Expects <c>meta</c> (HMGET e s) and <c>streamExists</c>; sets <c>epoch</c>.
     /// </summary>
-    private const string AppendScriptTemplate = """
-        if KEYS[2] then
-          local existing = redis.call('GET', KEYS[2])
-          if existing then return existing end
+    private const string EpochLua = """
+        local epoch = meta[1]
+        if not epoch or (meta[2] and not streamExists) then
+          local t = redis.call('TIME')
+          epoch = ARGV[1] .. t[1] .. string.format('%06d', tonumber(t[2]))
+          if streamExists then
+            redis.call('HSET', KEYS[2], 'e', epoch, 's', '1')
+            redis.call('PERSIST', KEYS[2])
+          else
+            redis.call('HSET', KEYS[2], 'e', epoch)
+            redis.call('HDEL', KEYS[2], 's')
+            redis.call('EXPIRE', KEYS[2], ARGV[2])
+          end
         end
-        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'u', ARGV[4], 'c', ARGV[5], 't', ARGV[6], 'k', ARGV[7])
-        if KEYS[2] then redis.call('SET', KEYS[2], id, 'EX', ARGV[3]) end
-        redis.call('{publish}', ARGV[1], ARGV[8] .. id .. ARGV[9])
+        """;
+
+    /// <summary>
+    /// KEYS[1] stream, KEYS[2] meta, KEYS[3] dedupe key (only when the sender gave a client_id).
+    /// ARGV: epoch seed, empty-room epoch ttl (s), channel, maxlen, dedupe ttl (s), username,
+    /// content, timestamp, client_id, publish prefix (receive ticks and a space), frame suffix.
+    /// Publishes <c>ticks epoch prev frame</c>: the previous id lets every replica notice a message
+    /// it never received. The dedupe key remembers <c>epoch id</c>, so an id from a lost stream
+    /// incarnation is never acked again. Sent by SHA (EVALSHA) after the first call;
+    /// StackExchange.Redis resends the text when Redis answers NOSCRIPT after a restart.
+    /// </summary>
+    private const string AppendScript = "local meta = redis.call('HMGET', KEYS[2], 'e', 's')\n"
+        + "local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]\n"
+        + "local streamExists = last ~= nil\n"
+        + EpochLua + "\n"
+        + """
+        if KEYS[3] then
+          local existing = redis.call('GET', KEYS[3])
+          if existing then
+            local space = string.find(existing, ' ', 1, true)
+            if space and string.sub(existing, 1, space - 1) == epoch then return string.sub(existing, space + 1) end
+          end
+        end
+        if not meta[2] or not streamExists then
+          redis.call('HSET', KEYS[2], 's', '1')
+          redis.call('PERSIST', KEYS[2])
+        end
+        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'u', ARGV[6], 'c', ARGV[7], 't', ARGV[8], 'k', ARGV[9])
+        if KEYS[3] then redis.call('SET', KEYS[3], epoch .. ' ' .. id, 'EX', ARGV[5]) end
+        local prev = last and last[1] or '0-0'
+        redis.call('SPUBLISH', ARGV[3], ARGV[10] .. epoch .. ' ' .. prev .. ' {"type":"message","message":{"id":"' .. id .. ARGV[11])
         return id
         """;
 
     /// <summary>
-    /// The one place the publish command is named: SPUBLISH, so that on a Redis Cluster the
-    /// message is published on the shard that stores it (RoomKeys.Channel is a sharded channel).
+    /// KEYS[1] stream, KEYS[2] meta. ARGV: epoch seed, empty-room epoch ttl (s), history count,
+    /// since ('' on a fresh join), the client's epoch ('' when it gave none), resume count.
+    /// Returns <c>{epoch, status, entries}</c>: status 1 with the entries after <c>since</c> when
+    /// they follow it without a hole (the entry <c>since</c> itself is still in this incarnation),
+    /// else 0 (resume refused) or -1 (fresh join) with the newest entries, newest first.
     /// </summary>
-    private static readonly string s_appendScript = AppendScriptTemplate.Replace("{publish}", "SPUBLISH", StringComparison.Ordinal);
+    private const string JoinScript = "local meta = redis.call('HMGET', KEYS[2], 'e', 's')\n"
+        + "local streamExists = redis.call('EXISTS', KEYS[1]) == 1\n"
+        + EpochLua + "\n"
+        + """
+        if ARGV[4] ~= '' then
+          if ARGV[5] == '' or ARGV[5] == epoch then
+            local entries = redis.call('XRANGE', KEYS[1], ARGV[4], '+', 'COUNT', tonumber(ARGV[6]) + 1)
+            if entries[1] and entries[1][1] == ARGV[4] then
+              table.remove(entries, 1)
+              return {epoch, 1, entries}
+            end
+          end
+          return {epoch, 0, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[3])}
+        end
+        return {epoch, -1, redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', ARGV[3])}
+        """;
+
+    /// <summary>How long the epoch of a room that never got a message is kept.</summary>
+    private static readonly long s_emptyRoomEpochSeconds = (long)TimeSpan.FromDays(7).TotalSeconds;
+
+    private static readonly RedisValue s_epochSeed = Epoch.CreateSeed();
 
     private readonly ChatOptions _options = options.Value;
 
@@ -44,9 +104,11 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
     public async Task<string> AppendAsync(RoomKeys room, ChatUser user, string content, string? clientId, DateTime receivedAtUtc)
     {
         var timestamp = MessageJson.FormatTimestamp(receivedAtUtc);
-        RedisKey[] keys = clientId is null ? [room.Messages] : [room.Messages, room.Dedupe(user, clientId)];
+        RedisKey[] keys = clientId is null ? [room.Messages, room.Meta] : [room.Messages, room.Meta, room.Dedupe(user, clientId)];
         RedisValue[] values =
         [
+            s_epochSeed,
+            s_emptyRoomEpochSeconds,
             room.Prefix,
             _options.RetentionPerRoom,
             (long)_options.IdempotencyWindow.TotalSeconds,
@@ -58,7 +120,59 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
             ServerFrames.MessageSuffix(room.RoomId, user.Name, content, timestamp, clientId),
         ];
 
-        return (string)(await Database.ScriptEvaluateAsync(s_appendScript, keys, values))!;
+        return (string)(await Database.ScriptEvaluateAsync(AppendScript, keys, values))!;
+    }
+
+    /// <summary>
+    /// What a joining member is sent first, read atomically with the epoch. With
+    /// <paramref name="since"/>: the messages after it when this incarnation still holds it (and
+    /// <paramref name="clientEpoch"/>, when given, is this incarnation), else the newest history.
+    /// </summary>
+    public async Task<JoinSnapshot> JoinAsync(RoomKeys room, MessageId? since, string? clientEpoch, int historyLength, int resumeCount)
+    {
+        RedisValue[] values =
+        [
+            s_epochSeed,
+            s_emptyRoomEpochSeconds,
+            historyLength,
+            since?.ToString() ?? "",
+            clientEpoch ?? "",
+            resumeCount,
+        ];
+        var result = (RedisResult[])(await Database.ScriptEvaluateAsync(JoinScript, [room.Messages, room.Meta], values))!;
+        var status = (int)result[1];
+        var entries = (RedisResult[])result[2]!;
+        var messages = new List<ChatMessage>(entries.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            // Resumed entries come oldest first, history newest first.
+            messages.Add(ToMessage(room, (RedisResult[])entries[status == 1 ? i : entries.Length - 1 - i]!));
+        }
+
+        return new JoinSnapshot(
+            (string)result[0]!,
+            status switch { 1 => true, 0 => false, _ => null },
+            messages,
+            MayHaveMore: status == 1 && entries.Length >= resumeCount);
+    }
+
+    /// <summary>The room's epoch (created if it has none) and its newest id, or <see cref="MessageId.None"/>.</summary>
+    public async Task<(string Epoch, MessageId Last)> ReadTailAsync(RoomKeys room)
+    {
+        var snapshot = await JoinAsync(room, since: null, clientEpoch: null, historyLength: 1, resumeCount: 1);
+        return (snapshot.Epoch, snapshot.Messages.Count > 0 ? MessageId.Parse(snapshot.Messages[^1].Id) : MessageId.None);
+    }
+
+    /// <summary>
+    /// Up to <paramref name="count"/> messages from <paramref name="from"/> to <paramref name="to"/>,
+    /// both inclusive, oldest first. Callers check that the first is <paramref name="from"/>: if it
+    /// is not, it was trimmed and what followed it may be gone too.
+    /// </summary>
+    public async Task<List<ChatMessage>> ReadRangeAsync(RoomKeys room, MessageId from, MessageId? to, int count)
+    {
+        var entries = await Database.StreamRangeAsync(
+            room.Messages, from == MessageId.None ? "-" : from.ToString(), to?.ToString() ?? "+", count, Order.Ascending);
+        return ToMessages(room, entries, reverse: false);
     }
 
     /// <summary>The newest <paramref name="count"/> messages, oldest first.</summary>
@@ -83,29 +197,6 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
         return ToMessages(room, entries, reverse: true);
     }
 
-    /// <summary>
-    /// Whether every message after <paramref name="since"/> is still retained. Only MAXLEN trimming
-    /// removes entries, always from the oldest end. If <paramref name="since"/> is at or after the
-    /// oldest retained entry, nothing after it is gone. If it is older and entries were removed,
-    /// some after it may be gone too: Redis 7.0 does not record which (XTRIM leaves
-    /// max-deleted-entry-id alone), so the answer is a safe "no".
-    /// </summary>
-    public async Task<bool> IsRetainedAfterAsync(RoomKeys room, MessageId since)
-    {
-        if (!await Database.KeyExistsAsync(room.Messages))
-        {
-            return true;
-        }
-
-        var info = await Database.StreamInfoAsync(room.Messages);
-        if (info.Length == 0 || MessageId.Parse((string)info.FirstEntry.Id!) <= since)
-        {
-            return true;
-        }
-
-        return info.EntriesAdded == info.Length;
-    }
-
     private static RedisValue Exclusive(MessageId id) => "(" + id.ToString();
 
     private static List<ChatMessage> ToMessages(RoomKeys room, StreamEntry[] entries, bool reverse)
@@ -114,21 +205,54 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
         for (var i = 0; i < entries.Length; i++)
         {
             var entry = entries[reverse ? entries.Length - 1 - i : i];
-            string? username = null, content = null, timestamp = null, clientId = null;
+            var fields = new StoredFields();
             foreach (var field in entry.Values)
             {
-                switch ((string?)field.Name)
-                {
-                    case "u": username = field.Value; break;
-                    case "c": content = field.Value; break;
-                    case "t": timestamp = field.Value; break;
-                    case "k": clientId = field.Value.IsNullOrEmpty ? null : (string?)field.Value; break;
-                }
+                fields.Set(field.Name, field.Value);
             }
 
-            messages.Add(new ChatMessage(entry.Id!, room.RoomId, username ?? "", content ?? "", timestamp ?? "", clientId));
+            messages.Add(fields.ToMessage(entry.Id!, room));
         }
 
         return messages;
     }
+
+    /// <summary>A stream entry as a script returns it: <c>[id, [name, value, …]]</c>.</summary>
+    private static ChatMessage ToMessage(RoomKeys room, RedisResult[] entry)
+    {
+        var values = (RedisValue[])entry[1]!;
+        var fields = new StoredFields();
+        for (var i = 0; i + 1 < values.Length; i += 2)
+        {
+            fields.Set(values[i], values[i + 1]);
+        }
+
+        return fields.ToMessage((string)entry[0]!, room);
+    }
+
+    /// <summary>The stream fields: <c>u</c> username, <c>c</c> content, <c>t</c> timestamp, <c>k</c> client id or empty.</summary>
+    private ref struct StoredFields
+    {
+        private string? _username, _content, _timestamp, _clientId;
+
+        public void Set(RedisValue name, RedisValue value)
+        {
+            switch ((string?)name)
+            {
+                case "u": _username = value; break;
+                case "c": _content = value; break;
+                case "t": _timestamp = value; break;
+                case "k": _clientId = value.IsNullOrEmpty ? null : (string?)value; break;
+            }
+        }
+
+        public readonly ChatMessage ToMessage(string id, RoomKeys room) =>
+            new(id, room.RoomId, _username ?? "", _content ?? "", _timestamp ?? "", _clientId);
+    }
 }
+
+/// <summary>
+/// What a join reads: the room's epoch, whether a resume was granted (null on a fresh join), the
+/// messages to send first (oldest first), and whether a granted resume may continue past them.
+/// </summary>
+public sealed record JoinSnapshot(string Epoch, bool? Recovered, List<ChatMessage> Messages, bool MayHaveMore);

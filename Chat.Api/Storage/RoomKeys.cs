@@ -17,6 +17,7 @@ public sealed class RoomKeys
         RoomId = roomId;
         Prefix = $"chat:{{{roomId}}}";
         Messages = $"{Prefix}:messages";
+        Meta = $"{Prefix}:meta";
         // Sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): on a cluster the channel lives on the
         // room's shard with its keys; on a single Redis it behaves like plain pub/sub.
         Channel = RedisChannel.Sharded(Prefix);
@@ -29,6 +30,12 @@ public sealed class RoomKeys
 
     /// <summary>The room's message stream.</summary>
     public RedisKey Messages { get; }
+
+    /// <summary>
+    /// The room's bookkeeping hash: <c>e</c> is the epoch of the current stream incarnation, <c>s</c>
+    /// is set once a stream exists under that epoch (so a stream that vanishes is noticed).
+    /// </summary>
+    public RedisKey Meta { get; }
 
     /// <summary>Where the append script publishes each new message.</summary>
     public RedisChannel Channel { get; }

@@ -31,8 +31,8 @@ public class ChatAppFixture : IAsyncLifetime
     /// <summary>Settings passed to every API replica, for tests that need tighter limits.</summary>
     protected virtual IReadOnlyDictionary<string, string> ApiSettings { get; } = new Dictionary<string, string>
     {
-        // Small enough that a member who stops reading overflows it within a test.
-        ["Chat__OutgoingQueueCapacity"] = "64",
+        // Small enough (256 KiB, the least 4,000-character messages allow) that a member who stops reading overflows it within a test.
+        ["Chat__OutgoingQueueBytes"] = "262144",
         // Short, so the 'unavailable' test does not wait long for a paused Redis.
         ["Chat__StoreTimeout"] = "00:00:02",
     };

@@ -5,25 +5,87 @@ using Chat.Api.Protocol;
 
 namespace Chat.Tests.Unit;
 
+/// <summary>Frames the server writes, and the published form of a live message (docs/protocol.md).</summary>
 public sealed class ServerFramesTests
 {
+    private static readonly DateTime s_at = new(2026, 11, 26, 10, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>What the append script publishes: <c>prefix .. epoch .. ' ' .. prev .. ' ' .. frame prefix .. id .. suffix</c>.</summary>
+    private static byte[] Published(DateTime at, string epoch, string previous, ChatMessage message) =>
+        [
+            .. PublishedMessage.CreatePrefix(at),
+            .. Encoding.ASCII.GetBytes($"{epoch} {previous} "),
+            .. PublishedMessage.FramePrefix,
+            .. Encoding.ASCII.GetBytes(message.Id),
+            .. ServerFrames.MessageSuffix(message.RoomId, message.Username, message.Content, message.Timestamp, message.ClientId),
+        ];
+
+    private static ChatMessage Sample(string id = "1700000000000-3", string content = "<b>\"hi\"</b> ünï 😀\n") =>
+        new(id, "lobby", "alice", content, "2026-11-26T10:00:00.123Z", "c-1");
+
     [Fact]
     public void A_live_frame_assembled_around_the_id_equals_the_history_shape()
     {
-        var message = new ChatMessage("1700000000000-3", "lobby", "alice", "<b>\"hi\"</b> ünï 😀\n", "2026-11-26T10:00:00.123Z", "c-1");
-        var published = PublishedMessage.CreatePrefix(new DateTime(2026, 11, 26, 10, 0, 0, DateTimeKind.Utc))
-            .Concat(Encoding.ASCII.GetBytes(message.Id))
-            .Concat(ServerFrames.MessageSuffix(message.RoomId, message.Username, message.Content, message.Timestamp, message.ClientId))
-            .ToArray();
+        var message = Sample();
 
-        Assert.True(PublishedMessage.TryParse(published, out var parsed));
+        Assert.True(PublishedMessage.TryParse(Published(s_at, "e1", "1700000000000-2", message), out var parsed));
         Assert.Equal(MessageId.Parse(message.Id), parsed.Id);
+        Assert.Equal(MessageId.Parse("1700000000000-2"), parsed.Previous);
+        Assert.Equal("e1", Encoding.ASCII.GetString(parsed.Epoch.Span));
         var live = JsonNode.Parse(parsed.Frame.Span)!.AsObject();
-        var history = JsonNode.Parse(ServerFrames.Messages([message], 0, 1, recovered: null, instance: null))!;
+        var next = 0;
+        var history = JsonNode.Parse(ServerFrames.Messages([message], ref next, 1 << 20, recovered: null, join: null))!;
 
         Assert.Equal("message", (string?)live["type"]);
         Assert.Equal(history["messages"]![0]!.ToJsonString(), live["message"]!.ToJsonString());
         Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(message)), live["message"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void A_frame_rebuilt_from_the_stream_is_byte_for_byte_the_published_frame()
+    {
+        var message = Sample();
+        Assert.True(PublishedMessage.TryParse(Published(s_at, "e1", "0-0", message), out var parsed));
+
+        Assert.Equal(parsed.Frame.ToArray(), ServerFrames.Message(message));
+    }
+
+    [Fact]
+    public void History_frames_are_cut_by_bytes_and_only_the_first_carries_the_join_header()
+    {
+        var messages = Enumerable.Range(1, 40).Select(i => Sample($"1-{i}", new string('x', 1000))).ToList();
+        const int MaxBytes = 8 * 1024;
+
+        var frames = new List<JsonObject>();
+        var next = 0;
+        JoinHeader? header = new JoinHeader("replica-1", "epochA");
+        do
+        {
+            var frame = ServerFrames.Messages(messages, ref next, MaxBytes, recovered: true, header);
+            header = null;
+            // At most one message past the cut.
+            Assert.InRange(frame.Length, 1, MaxBytes + 1200);
+            frames.Add(JsonNode.Parse(frame)!.AsObject());
+        }
+        while (next < messages.Count);
+
+        Assert.True(frames.Count >= 5);
+        Assert.Equal(messages.Select(m => m.Id), frames.SelectMany(f => f["messages"]!.AsArray()).Select(m => (string)m!["id"]!));
+        Assert.Equal("epochA", (string?)frames[0]["epoch"]);
+        Assert.Equal(1, (int)frames[0]["protocol"]!);
+        Assert.Equal("replica-1", (string?)frames[0]["instance"]);
+        Assert.All(frames, f => Assert.True((bool)f["recovered"]!));
+        Assert.All(frames.Skip(1), f => Assert.False(f.ContainsKey("epoch")));
+    }
+
+    [Fact]
+    public void A_single_message_larger_than_the_cut_still_travels_alone()
+    {
+        var next = 0;
+        var frame = ServerFrames.Messages([Sample(content: new string('y', 5000))], ref next, 1024, recovered: null, join: null);
+
+        Assert.Equal(1, next);
+        Assert.Single(JsonNode.Parse(frame)!["messages"]!.AsArray());
     }
 
     [Fact]
@@ -40,7 +102,7 @@ public sealed class ServerFramesTests
     public void The_receive_time_travels_in_the_published_prefix()
     {
         var at = new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);
-        var payload = PublishedMessage.CreatePrefix(at).Concat("1-1\",\"room_id\":\"r\"}}"u8.ToArray()).ToArray();
+        var payload = Published(at, "e", "0-0", Sample("1-1"));
 
         Assert.True(PublishedMessage.TryParse(payload, out var parsed));
         Assert.Equal(at.Ticks, parsed.ReceivedAtTicks);
@@ -51,7 +113,10 @@ public sealed class ServerFramesTests
     [InlineData("")]
     [InlineData("no space")]
     [InlineData("12 {\"type\":\"other\"}")]
-    [InlineData("12 {\"type\":\"message\",\"message\":{\"id\":\"bad\"}}")]
+    [InlineData("12 e 0-0 {\"type\":\"other\"}")]
+    [InlineData("12 e 0-0 {\"type\":\"message\",\"message\":{\"id\":\"bad\"}}")]
+    [InlineData("12 e x-0 {\"type\":\"message\",\"message\":{\"id\":\"1-1\"}}")]
+    [InlineData("12 abcdefghijklmnopqrstuvwxyzABCDEFG 0-0 {\"type\":\"message\",\"message\":{\"id\":\"1-1\"}}")]
     public void Malformed_publishes_are_refused(string payload)
     {
         Assert.False(PublishedMessage.TryParse(Encoding.UTF8.GetBytes(payload), out _));
