@@ -28,6 +28,7 @@ public sealed class Room
     private ChannelMessageQueue? _subscription;
     private Task _pump = Task.CompletedTask;
     private bool _retired;
+    private volatile bool _dead;
 
     // Resync: set the flag, then cancel the token the idle pump waits on.
     private int _resyncRequested;
@@ -51,7 +52,7 @@ public sealed class Room
         await _gate.WaitAsync();
         try
         {
-            if (_retired)
+            if (_retired || _dead)
             {
                 return false;
             }
@@ -154,34 +155,26 @@ public sealed class Room
     {
         while (true)
         {
+            ChannelMessage next;
             try
             {
                 if (Interlocked.Exchange(ref _resyncRequested, 0) == 1)
                 {
-                    await ResyncAsync();
+                    await Guarded(ResyncAsync());
                 }
 
                 // Drain synchronously while messages are waiting; only park when the queue is empty.
-                if (queue.TryRead(out var waiting))
-                {
-                    await OnPublishedAsync(waiting.Message);
-                    continue;
-                }
-
-                ChannelMessage next;
-                try
+                if (!queue.TryRead(out next))
                 {
                     next = await queue.ReadAsync(Volatile.Read(ref _wake).Token);
                 }
-                catch (OperationCanceledException)
-                {
-                    // Woken for a resync. Replace the token before looking at the flag, so a
-                    // request that lands in between cancels the new one.
-                    Volatile.Write(ref _wake, new CancellationTokenSource());
-                    continue;
-                }
-
-                await OnPublishedAsync(next.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                // Woken for a resync. Replace the token before looking at the flag, so a
+                // request that lands in between cancels the new one.
+                Volatile.Write(ref _wake, new CancellationTokenSource());
+                continue;
             }
             catch (System.Threading.Channels.ChannelClosedException)
             {
@@ -190,11 +183,34 @@ public sealed class Room
             }
             catch (Exception ex)
             {
-                // A bug or a Redis error reply. The pump must outlive it, or the room would go
-                // silent for every later joiner; today's members resume by since.
+                // The client completed the subscription with an error (it is being disposed):
+                // this room can deliver nothing more. Later joiners get a fresh room; today's
+                // members resume by since.
                 Log.PumpFailed(_context.Logger, Keys.RoomId, ex);
-                ReconnectAll("the room's delivery failed; reconnect with since");
+                _dead = true;
+                _onRetired(this);
+                ReconnectAll("the room's delivery stopped; reconnect with since");
+                return;
             }
+
+            await Guarded(OnPublishedAsync(next.Message));
+        }
+    }
+
+    /// <summary>
+    /// Runs one step of the pump. A bug or a Redis error reply in one step must not end the pump,
+    /// or the room would go silent for every later joiner; today's members resume by since.
+    /// </summary>
+    private async ValueTask Guarded(ValueTask step)
+    {
+        try
+        {
+            await step;
+        }
+        catch (Exception ex)
+        {
+            Log.PumpFailed(_context.Logger, Keys.RoomId, ex);
+            ReconnectAll("the room's delivery failed; reconnect with since");
         }
     }
 
@@ -238,7 +254,7 @@ public sealed class Room
         Dispatch(message);
     }
 
-    private async Task ResyncAsync()
+    private async ValueTask ResyncAsync()
     {
         try
         {

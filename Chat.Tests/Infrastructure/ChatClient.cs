@@ -25,7 +25,7 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Ids of every live message frame received so far, in order.</summary>
     public List<string> ReceivedIds { get; } = [];
 
-    public static Uri SocketUri(Uri apiUri, string room, string? since = null, string? token = null)
+    public static Uri SocketUri(Uri apiUri, string room, string? since = null, string? token = null, string? epoch = null)
     {
         var query = new List<string>();
         if (token is not null)
@@ -38,6 +38,11 @@ public sealed class ChatClient : IAsyncDisposable
             query.Add("since=" + Uri.EscapeDataString(since));
         }
 
+        if (epoch is not null)
+        {
+            query.Add("epoch=" + Uri.EscapeDataString(epoch));
+        }
+
         var builder = new UriBuilder(apiUri)
         {
             Scheme = apiUri.Scheme == "https" ? "wss" : "ws",
@@ -47,12 +52,12 @@ public sealed class ChatClient : IAsyncDisposable
         return builder.Uri;
     }
 
-    public static async Task<ChatClient> ConnectAsync(Uri apiUri, string room, string token, string? since = null)
+    public static async Task<ChatClient> ConnectAsync(Uri apiUri, string room, string token, string? since = null, string? epoch = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        await socket.ConnectAsync(SocketUri(apiUri, room, since), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+        await socket.ConnectAsync(SocketUri(apiUri, room, since, epoch: epoch), CancellationToken.None).WaitAsync(TestTimeouts.Default);
         var instance = socket.HttpResponseHeaders?.TryGetValue("X-Chat-Instance", out var values) == true
             ? string.Join(",", values)
             : throw new InvalidOperationException("The upgrade response had no X-Chat-Instance header.");
@@ -85,6 +90,9 @@ public sealed class ChatClient : IAsyncDisposable
                 .AsTask().WaitAsync(timeout ?? TestTimeouts.Default);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                // Answer the close at once, as browsers do; otherwise the server waits its close
+                // timeout for the reply, and a replica's graceful stop takes that much longer.
+                await ReplyToCloseAsync();
                 return null;
             }
 
@@ -146,6 +154,22 @@ public sealed class ChatClient : IAsyncDisposable
         }
 
         return _socket.CloseStatus;
+    }
+
+    private async Task ReplyToCloseAsync()
+    {
+        if (_socket.State == WebSocketState.CloseReceived)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+                await _socket.CloseOutputAsync(_socket.CloseStatus ?? WebSocketCloseStatus.NormalClosure, "", timeout.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // Already gone.
+            }
+        }
     }
 
     public static string? Type(JsonObject frame) => (string?)frame["type"];

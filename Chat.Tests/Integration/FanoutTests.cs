@@ -80,4 +80,36 @@ public sealed class FanoutTests(ChatAppFixture app)
             }
         }
     }
+
+    [Fact]
+    public async Task A_join_that_races_the_last_leave_on_a_replica_still_receives_live_messages()
+    {
+        // The race needs the leaver and the joiner on one replica; the proxy is not steered, so
+        // count only the rounds where both landed together.
+        var raced = 0;
+        for (var round = 0; round < 40 && raced < 8; round++)
+        {
+            var room = TestRooms.New("race");
+            var leaver = await app.ConnectAsync(room, "leaver");
+            await leaver.ReceiveHistoryAsync();
+
+            var joining = app.ConnectAsync(room, "joiner");
+            await leaver.DisposeAsync();
+            await using var joiner = await joining;
+            await joiner.ReceiveHistoryAsync();
+            if (joiner.Instance != leaver.Instance)
+            {
+                continue;
+            }
+
+            raced++;
+            await using var sender = await app.ConnectAsync(room, "sender");
+            await sender.ReceiveHistoryAsync();
+            var id = await sender.SendMessageAsync("are you subscribed?");
+            await joiner.ReceiveMessagesUntilAsync(1);
+            Assert.Equal([id], joiner.ReceivedIds);
+        }
+
+        Assert.True(raced > 0, "No round put the leaver and the joiner on one replica.");
+    }
 }
