@@ -152,15 +152,18 @@ public sealed class AppHostModelTests
         Assert.Equal("localhost:6379", await ((IResourceWithConnectionString)redis).GetConnectionStringAsync());
     }
 
-    [Fact]
-    public async Task Publish_mode_always_uses_the_container_with_append_only_persistence()
+    [Theory]
+    [InlineData("local")]
+    [InlineData("cluster")]
+    public async Task Publish_mode_always_uses_the_container_with_append_only_persistence(string mode)
     {
         var output = Directory.CreateTempSubdirectory("chat-manifest-").FullName;
         try
         {
-            await using var builder = await CreateAsync("--publisher", "manifest", "--output-path", Path.Combine(output, "aspire-manifest.json"), "Redis:Mode=local");
+            await using var builder = await CreateAsync("--publisher", "manifest", "--output-path", Path.Combine(output, "aspire-manifest.json"), $"Redis:Mode={mode}");
 
             Assert.True(builder.ExecutionContext.IsPublishMode);
+            Assert.DoesNotContain(builder.Resources.OfType<ExecutableResource>(), r => r.Command == "redis-server");
             var redis = Assert.Single(builder.Resources.OfType<ContainerResource>(), r => r.Name == "redis");
             var args = await ArgumentsAsync(redis, builder.ExecutionContext);
             var command = (string)args[args.IndexOf("-c") + 1];
