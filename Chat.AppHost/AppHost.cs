@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Backing store: one Redis for message streams, dedupe keys and pub/sub fan-out. How it is
-// hosted (container, local redis-server, or external) depends on the machine; see RedisHosting.
+// hosted (container, local redis-server, local cluster, or external) depends on the machine; see RedisHosting.
 var redis = builder.AddChatRedis();
 
 // Shared by every API replica so a token issued by one is accepted by all of them.
@@ -13,7 +13,7 @@ var jwtSigningKey = builder.AddParameter(
     secret: true);
 
 var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
-    .WithReference(redis).WaitFor(redis)
+    .WithReference(redis).WaitForChatRedis(redis)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WithHttpHealthCheck("/health")
     // Two replicas by default so cross-replica fan-out is exercised on every local run.

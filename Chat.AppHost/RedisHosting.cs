@@ -8,6 +8,8 @@ namespace Aspire.Hosting;
 /// <item><c>container</c>: the Redis container image with a data volume and append-only persistence.</item>
 /// <item><c>local</c>: <c>redis-server</c> from PATH as an executable bound to 127.0.0.1, with
 /// append-only persistence in <c>Redis:DataDirectory</c>.</item>
+/// <item><c>cluster</c>: a local three-master Redis Cluster of <c>redis-server</c> executables for
+/// development; see <see cref="RedisClusterHosting"/>. Never chosen by <c>auto</c>.</item>
 /// <item><c>external</c>: an existing Redis named by <c>ConnectionStrings:redis</c>.</item>
 /// <item><c>auto</c> (default): <c>container</c> when a container runtime answers, else <c>local</c>
 /// when <c>redis-server</c> is on PATH, else a start-up error that names the three fixes.</item>
@@ -31,10 +33,11 @@ internal static class RedisHosting
         {
             "container" => builder.AddRedisContainer(),
             "local" => builder.AddLocalRedisServer(),
+            "cluster" => builder.AddLocalRedisCluster(ResourceName, DataDirectory(builder)),
             "external" => builder.AddConnectionString(ResourceName),
             "auto" => builder.AddAutoRedis(),
             _ => throw new DistributedApplicationException(
-                $"Unknown Redis:Mode '{mode}'. Use 'auto', 'container', 'local' or 'external'."),
+                $"Unknown Redis:Mode '{mode}'. Use 'auto', 'container', 'local', 'cluster' or 'external'."),
         };
     }
 
@@ -78,10 +81,7 @@ internal static class RedisHosting
 
     private static IResourceBuilder<IResourceWithConnectionString> AddLocalRedisServer(this IDistributedApplicationBuilder builder)
     {
-        var dataDirectory = builder.Configuration["Redis:DataDirectory"] is { Length: > 0 } configured
-            ? Path.GetFullPath(configured)
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "chat", "redis");
-        Directory.CreateDirectory(dataDirectory);
+        var dataDirectory = DataDirectory(builder);
 
         var server = builder.AddExecutable("redis-server", "redis-server", dataDirectory)
             .WithEndpoint(name: "tcp", scheme: "tcp");
@@ -110,6 +110,34 @@ internal static class RedisHosting
             ResourceName,
             ReferenceExpression.Create($"{endpoint.Property(EndpointProperty.HostAndPort)}"));
         return connectionString.WaitFor(server);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="app"/> wait until Redis can serve it. The <c>redis</c> connection string
+    /// is not a process; the app also waits directly for what it waits for (the local redis-server,
+    /// or the completion of the cluster's create step), so no mode relies on how the orchestrator
+    /// reports a connection string's state.
+    /// </summary>
+    public static IResourceBuilder<T> WaitForChatRedis<T>(this IResourceBuilder<T> app, IResourceBuilder<IResourceWithConnectionString> redis)
+        where T : IResourceWithWaitSupport
+    {
+        app.WaitFor(redis);
+        foreach (var wait in redis.Resource.Annotations.OfType<WaitAnnotation>().ToList())
+        {
+            app.WithAnnotation(new WaitAnnotation(wait.Resource, wait.WaitType, wait.ExitCode));
+        }
+
+        return app;
+    }
+
+    /// <summary><c>Redis:DataDirectory</c>, created if missing; the local modes keep their files there.</summary>
+    private static string DataDirectory(IDistributedApplicationBuilder builder)
+    {
+        var dataDirectory = builder.Configuration["Redis:DataDirectory"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "chat", "redis");
+        Directory.CreateDirectory(dataDirectory);
+        return dataDirectory;
     }
 
     private static bool ContainerRuntimeAnswers(string runtime)

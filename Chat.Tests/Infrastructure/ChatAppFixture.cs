@@ -37,12 +37,16 @@ public class ChatAppFixture : IAsyncLifetime
         ["Chat__StoreTimeout"] = "00:00:02",
     };
 
+    /// <summary>The AppHost's configuration; <paramref name="redisDataDirectory"/> is a temporary folder this fixture deletes.</summary>
+    protected virtual IEnumerable<string> AppHostArguments(string redisDataDirectory) =>
+        ["Redis:Mode=local", $"Redis:DataDirectory={redisDataDirectory}", "ChatApi:Replicas=2"];
+
     public async Task InitializeAsync()
     {
         EnsureRedisServerInstalled();
         using var startup = new CancellationTokenSource(TestTimeouts.Startup);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Chat_AppHost>(
-            ["Redis:Mode=local", $"Redis:DataDirectory={_redisData}", "ChatApi:Replicas=2"],
+            [.. AppHostArguments(_redisData)],
             startup.Token);
         builder.Services.AddLogging(logging =>
         {
@@ -67,7 +71,7 @@ public class ChatAppFixture : IAsyncLifetime
         Redis = await ConnectionMultiplexer.ConnectAsync(redisConnectionString + ",allowAdmin=true");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http?.Dispose();
         if (Redis is not null)

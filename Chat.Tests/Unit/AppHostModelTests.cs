@@ -48,6 +48,100 @@ public sealed class AppHostModelTests
     }
 
     [Fact]
+    public async Task Cluster_mode_runs_three_unproxied_cluster_masters_and_a_create_step_the_api_waits_to_complete()
+    {
+        var data = Directory.CreateTempSubdirectory("chat-model-").FullName;
+        try
+        {
+            await using var builder = await CreateAsync("Redis:Mode=cluster", $"Redis:DataDirectory={data}", "Redis:ClusterPorts=7101,7102,7103");
+
+            Assert.DoesNotContain(builder.Resources, r => r is ContainerResource);
+            var nodes = builder.Resources.OfType<ExecutableResource>().Where(r => r.Command == "redis-server").ToList();
+            Assert.Equal(["redis-node-1", "redis-node-2", "redis-node-3"], nodes.Select(n => n.Name));
+            int[] ports = [7101, 7102, 7103];
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var port = ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var args = await ArgumentsAsync(nodes[i], builder.ExecutionContext);
+                Assert.Equal(port, args[args.IndexOf("--port") + 1]);
+                Assert.Equal("127.0.0.1", args[args.IndexOf("--bind") + 1]);
+                Assert.Equal("yes", args[args.IndexOf("--cluster-enabled") + 1]);
+                Assert.Equal("nodes.conf", args[args.IndexOf("--cluster-config-file") + 1]);
+                Assert.Equal("yes", args[args.IndexOf("--appendonly") + 1]);
+                Assert.Equal("everysec", args[args.IndexOf("--appendfsync") + 1]);
+                Assert.Equal("", args[args.IndexOf("--save") + 1]);
+                Assert.Equal(Path.Combine(data, "cluster", port), nodes[i].WorkingDirectory);
+                Assert.Equal(Path.Combine(data, "cluster", port), args[args.IndexOf("--dir") + 1]);
+
+                var endpoint = Assert.Single(nodes[i].Annotations.OfType<EndpointAnnotation>());
+                Assert.False(endpoint.IsExplicitlyProxied);
+                Assert.Equal(ports[i], endpoint.Port);
+                Assert.Equal(ports[i], endpoint.TargetPort);
+            }
+
+            var create = Assert.Single(builder.Resources.OfType<ExecutableResource>(), r => r.Name == "redis-cluster-create");
+            var createArgs = await ArgumentsAsync(create, builder.ExecutionContext);
+            Assert.EndsWith("create-redis-cluster.sh", (string)createArgs[0], StringComparison.Ordinal);
+            Assert.True(File.Exists((string)createArgs[0]));
+            Assert.Equal(["127.0.0.1:7101", "127.0.0.1:7102", "127.0.0.1:7103"], createArgs.Skip(1));
+            Assert.All(nodes, n => Assert.Contains(create.Annotations.OfType<WaitAnnotation>(), w => w.Resource == n));
+
+            var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "chat-api");
+            Assert.Contains(api.Annotations.OfType<WaitAnnotation>(), w => w.Resource == create && w.WaitType == WaitType.WaitForCompletion);
+
+            // Endpoints are allocated only when the app runs; the configured ports are what a run allocates.
+            foreach (var (node, port) in nodes.Zip(ports))
+            {
+                var endpoint = node.Annotations.OfType<EndpointAnnotation>().Single();
+                endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint, "localhost", port);
+            }
+
+            var redis = (IResourceWithConnectionString)Assert.Single(builder.Resources, r => r.Name == "redis");
+            Assert.Equal("127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103", await redis.GetConnectionStringAsync());
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Auto_mode_never_picks_the_cluster()
+    {
+        var data = Directory.CreateTempSubdirectory("chat-model-").FullName;
+        try
+        {
+            await using var builder = await CreateAsync("Redis:Mode=auto", $"Redis:DataDirectory={data}");
+
+            Assert.DoesNotContain(builder.Resources, r => r.Name == "redis-cluster-create" || r.Name.StartsWith("redis-node-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("7001,7002")]
+    [InlineData("7001,7001,7002")]
+    [InlineData("7001,seven,7003")]
+    [InlineData("7001,7002,60000")]
+    public async Task Cluster_mode_refuses_ports_that_cannot_form_a_cluster_and_names_the_key(string ports)
+    {
+        var data = Directory.CreateTempSubdirectory("chat-model-").FullName;
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Redis:Mode=cluster", $"Redis:DataDirectory={data}", $"Redis:ClusterPorts={ports}"));
+
+            Assert.Contains("Redis:ClusterPorts", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task External_mode_only_names_the_connection_string()
     {
         await using var builder = await CreateAsync("Redis:Mode=external", "ConnectionStrings:redis=localhost:6379");
@@ -58,15 +152,18 @@ public sealed class AppHostModelTests
         Assert.Equal("localhost:6379", await ((IResourceWithConnectionString)redis).GetConnectionStringAsync());
     }
 
-    [Fact]
-    public async Task Publish_mode_always_uses_the_container_with_append_only_persistence()
+    [Theory]
+    [InlineData("local")]
+    [InlineData("cluster")]
+    public async Task Publish_mode_always_uses_the_container_with_append_only_persistence(string mode)
     {
         var output = Directory.CreateTempSubdirectory("chat-manifest-").FullName;
         try
         {
-            await using var builder = await CreateAsync("--publisher", "manifest", "--output-path", Path.Combine(output, "aspire-manifest.json"), "Redis:Mode=local");
+            await using var builder = await CreateAsync("--publisher", "manifest", "--output-path", Path.Combine(output, "aspire-manifest.json"), $"Redis:Mode={mode}");
 
             Assert.True(builder.ExecutionContext.IsPublishMode);
+            Assert.DoesNotContain(builder.Resources.OfType<ExecutableResource>(), r => r.Command == "redis-server");
             var redis = Assert.Single(builder.Resources.OfType<ContainerResource>(), r => r.Name == "redis");
             var args = await ArgumentsAsync(redis, builder.ExecutionContext);
             var command = (string)args[args.IndexOf("-c") + 1];
@@ -94,6 +191,6 @@ public sealed class AppHostModelTests
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(() => CreateAsync("Redis:Mode=cloud"));
 
-        Assert.Contains("'auto', 'container', 'local' or 'external'", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("'auto', 'container', 'local', 'cluster' or 'external'", error.ToString(), StringComparison.Ordinal);
     }
 }
