@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using Chat.Api.Storage;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Integration;
@@ -80,7 +81,7 @@ public sealed class CloseCodeTests(ChatAppFixture app)
         var room = TestRooms.New("close-corrupt");
         // A key of the wrong type where the room's stream belongs: Redis answers WRONGTYPE, a
         // server-side error the API cannot recover from (unlike an outage).
-        await app.Redis.GetDatabase().StringSetAsync($"chat:{{{room}}}:messages", "not a stream");
+        await app.Redis.GetDatabase().StringSetAsync(new RoomKeys(room).Messages, "not a stream");
 
         await using var client = await app.ConnectAsync(room, "alice");
         Assert.Equal(WebSocketCloseStatus.InternalServerError, await client.ReceiveCloseAsync());
