@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Chat.Api.Protocol;
+using Chat.Api.Storage;
+using StackExchange.Redis;
+
+namespace Chat.Tests.Infrastructure.NoLoss;
+
+/// <summary>
+/// Runs the no-loss check against a running app: members join, senders send while members drop
+/// and resume at random (and an optional fault runs), then senders finish their acks, members
+/// catch up with the stream, and each room's stream is compared with what every member received.
+/// Fault tests reuse it with a fault callback and options of their own.
+/// </summary>
+/// <param name="apiUri">The chat API's base address (http or https; sockets use ws or wss).</param>
+/// <param name="getToken">A guest token for a username.</param>
+/// <param name="redis">The app's Redis, to read each room's stream at the end.</param>
+/// <param name="options">The run's shape; see <see cref="NoLossOptions"/>.</param>
+public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<string>> getToken, IConnectionMultiplexer redis, NoLossOptions options)
+{
+    /// <summary>
+    /// Runs once. <paramref name="fault"/> starts <see cref="NoLossOptions.FaultAfter"/> into the
+    /// sending and runs alongside it; its token is cancelled once sending ends (plus the default
+    /// test timeout), and the run waits for it before settling.
+    /// </summary>
+    public async Task<NoLossReport> RunAsync(Func<CancellationToken, Task>? fault = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(apiUri);
+        ArgumentNullException.ThrowIfNull(getToken);
+        ArgumentNullException.ThrowIfNull(redis);
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        var journal = new NoLossJournal();
+        var violations = new List<string>();
+        var seeds = new Random(options.Seed);
+        var rooms = new List<string>();
+        var members = new List<ResilientMember>();
+        var senders = new List<ResilientSender>();
+        for (var r = 0; r < options.Rooms; r++)
+        {
+            var room = TestRooms.New($"{options.RoomPrefix}{r}");
+            rooms.Add(room);
+            for (var m = 0; m < options.MembersPerRoom; m++)
+            {
+                members.Add(new ResilientMember($"member-{r}-{m}", room, apiUri, getToken, options, new Random(seeds.Next()), journal));
+            }
+
+            for (var s = 0; s < options.SendersPerRoom; s++)
+            {
+                senders.Add(new ResilientSender($"sender-{r}-{s}", room, apiUri, getToken, options, new Random(seeds.Next()), journal));
+            }
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] running = [];
+        try
+        {
+            // Every member joins before anyone sends, so each one's first history is a known point.
+            await Task.WhenAll(members.Select(m => m.JoinAsync(stop.Token))).WaitAsync(TestTimeouts.Default, stop.Token);
+            running = [.. members.Select(m => m.RunAsync(stop.Token)), .. senders.Select(s => s.RunAsync(stop.Token))];
+
+            var faulting = fault is null ? Task.CompletedTask : RunFaultAsync(fault, journal, stop.Token);
+            await Task.Delay(options.SendDuration, stop.Token);
+            await faulting;
+
+            await SettleAsync(members, senders, rooms, journal, stop.Token);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(running).WaitAsync(TestTimeouts.Default, CancellationToken.None);
+        }
+
+        violations.AddRange(journal.Failures);
+        foreach (var room in rooms)
+        {
+            var stream = await ReadStreamAsync(room);
+            NoLossChecker.CheckRoom(
+                room, stream, senders.Where(s => s.Room == room), members.Where(m => m.Room == room), options.RecoveredFalseExpected, violations);
+        }
+
+        return new NoLossReport(options, journal, violations, rooms, Stopwatch.GetElapsedTime(started));
+    }
+
+    /// <summary>Senders get their last acks; then, with drops stopped, every member catches up with its room's stream.</summary>
+    private async Task SettleAsync(
+        List<ResilientMember> members, List<ResilientSender> senders, List<string> rooms, NoLossJournal journal, CancellationToken stop)
+    {
+        try
+        {
+            await Task.WhenAll(senders.Select(s => s.StopSendingAsync())).WaitAsync(options.SettleTimeout, stop);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var sender in senders.Where(s => s.PendingCount > 0))
+            {
+                journal.Fail($"room {sender.Room}", $"a sender still had {sender.PendingCount} unacknowledged messages {options.SettleTimeout.TotalSeconds:0} s after sending stopped");
+            }
+        }
+
+        foreach (var member in members)
+        {
+            member.Settle();
+        }
+
+        var catchingUp = new List<(ResilientMember Member, MessageId Target, Task Seen)>();
+        foreach (var room in rooms)
+        {
+            var stream = await ReadStreamAsync(room);
+            if (stream.Length == 0)
+            {
+                continue;
+            }
+
+            var last = MessageId.Parse((string)stream[^1].Id!);
+            foreach (var member in members.Where(m => m.Room == room && m.Joined))
+            {
+                catchingUp.Add((member, last, member.WaitUntilSeenAsync(last)));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(catchingUp.Select(c => c.Seen)).WaitAsync(options.SettleTimeout, stop);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var (member, target, _) in catchingUp.Where(c => !c.Seen.IsCompleted))
+            {
+                journal.Fail($"room {member.Room}, member {member.Name}",
+                    $"had not seen the stream's last id {target} {options.SettleTimeout.TotalSeconds:0} s after sending stopped (last seen {member.LastSeen})");
+            }
+        }
+    }
+
+    private async Task RunFaultAsync(Func<CancellationToken, Task> fault, NoLossJournal journal, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(options.FaultAfter, stop);
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            bound.CancelAfter(options.SendDuration - options.FaultAfter + TestTimeouts.Default);
+            await fault(bound.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run was cancelled.
+        }
+        catch (Exception ex)
+        {
+            journal.Fail("fault", $"the fault callback threw {ex}");
+        }
+    }
+
+    private async Task<StreamEntry[]> ReadStreamAsync(string room) =>
+        await redis.GetDatabase().StreamRangeAsync(new RoomKeys(room).Messages, "-", "+").WaitAsync(TestTimeouts.Default);
+}
