@@ -14,8 +14,8 @@ internal static class NoLossChecker
     public static void CheckRoom(
         string room,
         StreamEntry[] stream,
-        IEnumerable<ResilientSender> senders,
-        IEnumerable<ResilientMember> members,
+        IEnumerable<KeyValuePair<string, AckedMessage>> acked,
+        IEnumerable<MemberRecord> members,
         bool recoveredFalseExpected,
         List<string> violations)
     {
@@ -37,24 +37,18 @@ internal static class NoLossChecker
             }
         }
 
-        foreach (var sender in senders)
-        {
-            CheckAcked(room, sender, stream, indexById, violations);
-        }
-
+        CheckAcked(room, acked, stream, indexById, violations);
         foreach (var member in members)
         {
-            if (member.Joined)
-            {
-                CheckMember(room, member, stream, indexById, recoveredFalseExpected, violations);
-            }
+            CheckMember(room, member, stream, indexById, recoveredFalseExpected, violations);
         }
     }
 
     /// <summary>Every acked message is in the stream, under its id, with the client_id and content sent.</summary>
-    private static void CheckAcked(string room, ResilientSender sender, StreamEntry[] stream, Dictionary<string, int> indexById, List<string> violations)
+    private static void CheckAcked(
+        string room, IEnumerable<KeyValuePair<string, AckedMessage>> ackedByClientId, StreamEntry[] stream, Dictionary<string, int> indexById, List<string> violations)
     {
-        foreach (var (clientId, acked) in sender.Acked)
+        foreach (var (clientId, acked) in ackedByClientId)
         {
             if (!indexById.TryGetValue(acked.Id, out var index))
             {
@@ -77,7 +71,7 @@ internal static class NoLossChecker
     /// server owned up to) and may repeat ids the member had already seen.
     /// </summary>
     private static void CheckMember(
-        string room, ResilientMember member, StreamEntry[] stream, Dictionary<string, int> indexById, bool recoveredFalseExpected, List<string> violations)
+        string room, MemberRecord member, StreamEntry[] stream, Dictionary<string, int> indexById, bool recoveredFalseExpected, List<string> violations)
     {
         var received = member.Received;
         var next = FirstAfter(stream, member.HistoryLastId);
@@ -115,7 +109,7 @@ internal static class NoLossChecker
         }
     }
 
-    private static string Divergence(string room, ResilientMember member, int index, string expected, string got, int streamLength)
+    private static string Divergence(string room, MemberRecord member, int index, string expected, string got, int streamLength)
     {
         var received = member.Received;
         var duplicates = received.Count - new HashSet<string>(received).Count;
@@ -125,7 +119,7 @@ internal static class NoLossChecker
     }
 
     /// <summary>Whether index <paramref name="i"/> lies in a recovered:false frame; <paramref name="gap"/> walks the frames in order.</summary>
-    private static bool InNotRecoveredFrame(ResilientMember member, int i, ref int gap)
+    private static bool InNotRecoveredFrame(MemberRecord member, int i, ref int gap)
     {
         var frames = member.NotRecovered;
         while (gap < frames.Count && i >= frames[gap].Start + frames[gap].Count)
@@ -153,3 +147,16 @@ internal static class NoLossChecker
         return index;
     }
 }
+
+/// <summary>What one member recorded, as the checker reads it.</summary>
+/// <param name="Name">The member's name, for messages.</param>
+/// <param name="HistoryLastId">The last id of its first join's history; null when that was empty.</param>
+/// <param name="Received">Every id received after that history, in arrival order, duplicates kept.</param>
+/// <param name="NotRecovered">Where in <paramref name="Received"/> each recovered:false frame's messages start, and how many.</param>
+/// <param name="LastSeen">The highest id it saw, for messages.</param>
+internal sealed record MemberRecord(
+    string Name,
+    string? HistoryLastId,
+    IReadOnlyList<string> Received,
+    IReadOnlyList<(int Start, int Count)> NotRecovered,
+    string LastSeen);

@@ -11,7 +11,7 @@ public sealed class NoLossReport
 {
     private const int ViolationsShown = 40;
 
-    internal NoLossReport(NoLossOptions options, NoLossJournal journal, IReadOnlyList<string> violations, IReadOnlyList<string> rooms, TimeSpan elapsed)
+    internal NoLossReport(NoLossOptions options, NoLossJournal journal, IReadOnlyList<string> violations, IReadOnlyList<string> rooms, NoLossTimings timings)
     {
         Options = options;
         Sent = journal.Sent;
@@ -24,7 +24,7 @@ public sealed class NoLossReport
         Unavailable = journal.Unavailable;
         Violations = violations;
         Rooms = rooms;
-        Elapsed = elapsed;
+        Timings = timings;
     }
 
     public NoLossOptions Options { get; }
@@ -54,7 +54,7 @@ public sealed class NoLossReport
 
     public IReadOnlyList<string> Violations { get; }
 
-    public TimeSpan Elapsed { get; }
+    public NoLossTimings Timings { get; }
 
     public bool IsClean => Violations.Count == 0;
 
@@ -72,7 +72,7 @@ public sealed class NoLossReport
         var text = new StringBuilder()
             .Append($"No-loss run, seed {Seed} (replay its random choices with NOLOSS_SEED={Seed}): ")
             .Append($"{Rooms.Count} rooms ({string.Join(", ", Rooms)}), {Options.MembersPerRoom} members and {Options.SendersPerRoom} senders each, ")
-            .Append($"{Elapsed.TotalSeconds:0.0} s. Sent {Sent}, resent {Resent}, acked {Acked}, delivered {Delivered}, ")
+            .Append($"{Timings.Total.TotalSeconds:0.0} s (joining {Timings.Joining.TotalSeconds:0.0} s, settling {Timings.Settling.TotalSeconds:0.0} s). Sent {Sent}, resent {Resent}, acked {Acked}, delivered {Delivered}, ")
             .Append($"member reconnects {MemberReconnects}, sender reconnects {SenderReconnects}, recovered:false {RecoveredFalse}, unavailable {Unavailable}.")
             .AppendLine();
         if (IsClean)
@@ -94,3 +94,9 @@ public sealed class NoLossReport
         return text.ToString();
     }
 }
+
+/// <summary>How long the run took, and its phases that are not fixed by the options.</summary>
+/// <param name="Joining">Until every member had its first history.</param>
+/// <param name="Settling">From the end of sending until the last ack and every member caught up.</param>
+/// <param name="Total">The whole run, the verdict included.</param>
+public sealed record NoLossTimings(TimeSpan Joining, TimeSpan Settling, TimeSpan Total);

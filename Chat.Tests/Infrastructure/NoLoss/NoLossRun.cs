@@ -52,17 +52,21 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task[] running = [];
+        TimeSpan joining = default, settling = default;
         try
         {
             // Every member joins before anyone sends, so each one's first history is a known point.
             await Task.WhenAll(members.Select(m => m.JoinAsync(stop.Token))).WaitAsync(TestTimeouts.Default, stop.Token);
+            joining = Stopwatch.GetElapsedTime(started);
             running = [.. members.Select(m => m.RunAsync(stop.Token)), .. senders.Select(s => s.RunAsync(stop.Token))];
 
             var faulting = fault is null ? Task.CompletedTask : RunFaultAsync(fault, journal, stop.Token);
             await Task.Delay(options.SendDuration, stop.Token);
             await faulting;
 
+            var settleStarted = Stopwatch.GetTimestamp();
             await SettleAsync(members, senders, rooms, journal, stop.Token);
+            settling = Stopwatch.GetElapsedTime(settleStarted);
         }
         finally
         {
@@ -75,10 +79,15 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
         {
             var stream = await ReadStreamAsync(room);
             NoLossChecker.CheckRoom(
-                room, stream, senders.Where(s => s.Room == room), members.Where(m => m.Room == room), options.RecoveredFalseExpected, violations);
+                room,
+                stream,
+                senders.Where(s => s.Room == room).SelectMany(s => s.Acked),
+                members.Where(m => m.Room == room && m.Joined).Select(m => m.ToRecord()),
+                options.RecoveredFalseExpected,
+                violations);
         }
 
-        return new NoLossReport(options, journal, violations, rooms, Stopwatch.GetElapsedTime(started));
+        return new NoLossReport(options, journal, violations, rooms, new NoLossTimings(joining, settling, Stopwatch.GetElapsedTime(started)));
     }
 
     /// <summary>Senders get their last acks; then, with drops stopped, every member catches up with its room's stream.</summary>

@@ -60,6 +60,9 @@ internal sealed class ResilientMember(
         }
     }
 
+    /// <summary>What the checker needs, once the member has stopped.</summary>
+    public MemberRecord ToRecord() => new(name, HistoryLastId, Received, NotRecovered, LastSeen);
+
     /// <summary>The first join: connects and reads the history frame, whose last id is the member's baseline.</summary>
     public async Task JoinAsync(CancellationToken stop)
     {
