@@ -56,9 +56,23 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
         try
         {
             // Every member joins before anyone sends, so each one's first history is a known point.
-            await Task.WhenAll(members.Select(m => m.JoinAsync(stop.Token))).WaitAsync(TestTimeouts.Default, stop.Token);
+            try
+            {
+                await Task.WhenAll(members.Select(m => GuardAsync(m.JoinAsync, $"room {m.Room}, member {m.Name}", journal, stop.Token)))
+                    .WaitAsync(TestTimeouts.Default, stop.Token);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException(
+                    $"Members had not all joined {TestTimeouts.Default.TotalSeconds:0} s into the no-loss run (seed {options.Seed}): " +
+                    string.Join("; ", journal.Failures), ex);
+            }
             joining = Stopwatch.GetElapsedTime(started);
-            running = [.. members.Select(m => m.RunAsync(stop.Token)), .. senders.Select(s => s.RunAsync(stop.Token))];
+            running =
+            [
+                .. members.Select(m => GuardAsync(m.RunAsync, $"room {m.Room}, member {m.Name}", journal, stop.Token)),
+                .. senders.Select(s => GuardAsync(s.RunAsync, $"room {s.Room}, sender {s.Name}", journal, stop.Token)),
+            ];
 
             var faulting = fault is null ? Task.CompletedTask : RunFaultAsync(fault, journal, stop.Token);
             await Task.Delay(options.SendDuration, stop.Token);
@@ -71,7 +85,14 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
         finally
         {
             await stop.CancelAsync();
-            await Task.WhenAll(running).WaitAsync(TestTimeouts.Default, CancellationToken.None);
+            try
+            {
+                await Task.WhenAll(running).WaitAsync(TestTimeouts.Default, CancellationToken.None);
+            }
+            catch (TimeoutException)
+            {
+                journal.Fail("run", $"some clients did not stop within {TestTimeouts.Default.TotalSeconds:0} s of the run's end");
+            }
         }
 
         violations.AddRange(journal.Failures);
@@ -138,6 +159,23 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
                 journal.Fail($"room {member.Room}, member {member.Name}",
                     $"had not seen the stream's last id {target} {options.SettleTimeout.TotalSeconds:0} s after sending stopped (last seen {member.LastSeen})");
             }
+        }
+    }
+
+    /// <summary>Runs a client, turning an exception it did not expect into a failure of the run rather than of the test.</summary>
+    private static async Task GuardAsync(Func<CancellationToken, Task> run, string who, NoLossJournal journal, CancellationToken stop)
+    {
+        try
+        {
+            await run(stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run ended while the client was between sockets.
+        }
+        catch (Exception ex)
+        {
+            journal.Fail(who, $"the client stopped on an unexpected exception: {ex}");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
 using Chat.Api.Protocol;
@@ -22,6 +23,7 @@ internal sealed class ResilientMember(
 {
     private readonly Lock _gate = new();
     private readonly string _who = $"room {room}, member {name}";
+    private readonly ReconnectPolicy _reconnect = new(random, options, journal, $"room {room}, member {name}");
     private NoLossSocket? _socket;
     private string? _token;
     private string? _epoch;
@@ -67,7 +69,7 @@ internal sealed class ResilientMember(
     public async Task JoinAsync(CancellationToken stop)
     {
         _token = await getToken(name, stop);
-        _socket = await Reconnect.ConnectAsync(NoLossSocket.SocketUri(apiUri, room, null, null), _token, random, options, journal, _who, stop);
+        _socket = await _reconnect.ConnectAsync(NoLossSocket.SocketUri(apiUri, room, null, null), _token, stop);
         if (_socket is null)
         {
             return;
@@ -98,13 +100,13 @@ internal sealed class ResilientMember(
         var joinFrameRead = true;
         while (socket is not null)
         {
+            var connected = Stopwatch.GetTimestamp();
             await using (socket)
             {
                 await ConsumeAsync(socket, joinFrameRead, stop);
             }
 
             joinFrameRead = false;
-
             if (stop.IsCancellationRequested)
             {
                 return;
@@ -113,6 +115,10 @@ internal sealed class ResilientMember(
             if (_droppedByUs)
             {
                 await AwayAsync(stop);
+            }
+            else
+            {
+                await _reconnect.AfterServerEndedAsync(Stopwatch.GetElapsedTime(connected), stop);
             }
 
             journal.MemberReconnected();
@@ -123,7 +129,7 @@ internal sealed class ResilientMember(
                 since = _lastSeen.ToString();
             }
 
-            socket = await Reconnect.ConnectAsync(NoLossSocket.SocketUri(apiUri, room, since, _epoch), _token!, random, options, journal, _who, stop);
+            socket = await _reconnect.ConnectAsync(NoLossSocket.SocketUri(apiUri, room, since, _epoch), _token!, stop);
         }
     }
 
@@ -160,7 +166,7 @@ internal sealed class ResilientMember(
                 using var frame = await socket.ReceiveAsync(stop);
                 if (frame is null)
                 {
-                    if (Reconnect.UnexpectedClose(socket.CloseStatus, socket.CloseStatusDescription, _droppedByUs) is { } failure)
+                    if (ReconnectPolicy.UnexpectedClose(socket.CloseStatus, socket.CloseStatusDescription, _droppedByUs) is { } failure)
                     {
                         journal.Fail(_who, failure);
                     }

@@ -26,12 +26,15 @@ internal sealed class ResilientSender(
 
     private readonly Lock _gate = new();
     private readonly string _who = $"room {room}, sender {name}";
+    private readonly ReconnectPolicy _reconnect = new(random, options, journal, $"room {room}, sender {name}");
     private readonly List<Pending> _pending = [];
     private readonly Dictionary<string, AckedMessage> _acked = [];
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _clientIdPrefix = $"{name}-{Guid.NewGuid():N}"[..32];
     private int _next;
     private volatile bool _stopping;
+
+    public string Name => name;
 
     public string Room => room;
 
@@ -63,15 +66,22 @@ internal sealed class ResilientSender(
             }
 
             first = false;
-            var socket = await Reconnect.ConnectAsync(uri, token, random, options, journal, _who, stop);
+            var socket = await _reconnect.ConnectAsync(uri, token, stop);
             if (socket is null)
             {
                 return;
             }
 
+            var connected = Stopwatch.GetTimestamp();
+            bool droppedByUs;
             await using (socket)
             {
-                await RunConnectionAsync(socket, stop);
+                droppedByUs = await RunConnectionAsync(socket, stop);
+            }
+
+            if (!droppedByUs)
+            {
+                await _reconnect.AfterServerEndedAsync(Stopwatch.GetElapsedTime(connected), stop);
             }
 
             lock (_gate)
@@ -101,12 +111,13 @@ internal sealed class ResilientSender(
         return _drained.Task;
     }
 
-    private async Task RunConnectionAsync(NoLossSocket socket, CancellationToken stop)
+    /// <summary>Sends and receives on one socket until it ends; true when it was our own random drop.</summary>
+    private async Task<bool> RunConnectionAsync(NoLossSocket socket, CancellationToken stop)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var dropping = options.SendersDisconnect
             ? DropLaterAsync(socket, MinConnectedTime + ((MaxConnectedTime - MinConnectedTime) * random.NextDouble()), connection.Token)
-            : Task.CompletedTask;
+            : Task.FromResult(false);
         var sending = SendLoopAsync(socket, connection.Token);
         try
         {
@@ -115,12 +126,12 @@ internal sealed class ResilientSender(
                 using var frame = await socket.ReceiveAsync(stop);
                 if (frame is null)
                 {
-                    if (Reconnect.UnexpectedClose(socket.CloseStatus, socket.CloseStatusDescription, closedByUs: false) is { } failure)
+                    if (ReconnectPolicy.UnexpectedClose(socket.CloseStatus, socket.CloseStatusDescription, closedByUs: false) is { } failure)
                     {
                         journal.Fail(_who, failure);
                     }
 
-                    return;
+                    return false;
                 }
 
                 OnFrame(frame.RootElement);
@@ -140,6 +151,8 @@ internal sealed class ResilientSender(
             await sending;
             await dropping;
         }
+
+        return await dropping;
     }
 
     private void OnFrame(JsonElement frame)
@@ -272,7 +285,8 @@ internal sealed class ResilientSender(
         return null;
     }
 
-    private async Task DropLaterAsync(NoLossSocket socket, TimeSpan after, CancellationToken connectionEnded)
+    /// <summary>Aborts the socket after <paramref name="after"/> unless it ended first; true when it did abort.</summary>
+    private async Task<bool> DropLaterAsync(NoLossSocket socket, TimeSpan after, CancellationToken connectionEnded)
     {
         try
         {
@@ -280,13 +294,16 @@ internal sealed class ResilientSender(
         }
         catch (OperationCanceledException)
         {
-            return;
+            return false;
         }
 
-        if (!_stopping)
+        if (_stopping)
         {
-            socket.Abort();
+            return false;
         }
+
+        socket.Abort();
+        return true;
     }
 
     /// <summary>A message sent and not yet acked; the frame is built once and resent as is.</summary>

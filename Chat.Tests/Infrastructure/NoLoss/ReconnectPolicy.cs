@@ -5,13 +5,19 @@ using System.Net.WebSockets;
 namespace Chat.Tests.Infrastructure.NoLoss;
 
 /// <summary>
-/// The rules both resilient clients follow when a socket ends: which endings mean "reconnect"
-/// and which are failures, and how to connect again with bounded, jittered backoff.
+/// The rules a resilient client follows when a socket ends: which endings mean "reconnect" and
+/// which are failures, and how to connect again with bounded, jittered exponential backoff. One
+/// per client, since the backoff grows with that client's consecutive failures.
 /// </summary>
-internal static class Reconnect
+internal sealed class ReconnectPolicy(Random random, NoLossOptions options, NoLossJournal journal, string who)
 {
     private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+
+    /// <summary>A socket the server ended sooner than this counts as a failed attempt for the backoff.</summary>
+    private static readonly TimeSpan HealthyConnection = TimeSpan.FromSeconds(2);
+
+    private TimeSpan _backoff = FirstBackoff;
 
     /// <summary>
     /// Null when a socket ending this way just means "reconnect and resume": 1012 (replica
@@ -26,15 +32,28 @@ internal static class Reconnect
     };
 
     /// <summary>
-    /// Opens a socket, retrying network failures and 5xx answers (a replica stopping or killed)
-    /// with capped exponential backoff until <see cref="NoLossOptions.ReconnectBudget"/> runs out.
-    /// A 4xx answer is not retried. Null when stopped or given up; a give-up is recorded.
+    /// Called when a socket ended without us asking: a server that closes (1013 while Redis is
+    /// down) or drops sockets right after the join is not hammered with immediate reconnects.
     /// </summary>
-    public static async Task<NoLossSocket?> ConnectAsync(
-        Uri uri, string token, Random random, NoLossOptions options, NoLossJournal journal, string who, CancellationToken stop)
+    public async Task AfterServerEndedAsync(TimeSpan connectedFor, CancellationToken stop)
+    {
+        if (connectedFor >= HealthyConnection)
+        {
+            _backoff = FirstBackoff;
+            return;
+        }
+
+        await BackOffAsync(stop);
+    }
+
+    /// <summary>
+    /// Opens a socket, retrying network failures and 5xx answers (a replica stopping or killed)
+    /// with backoff until <see cref="NoLossOptions.ReconnectBudget"/> runs out. A 4xx answer is
+    /// not retried. Null when stopped or given up; a give-up is recorded as a failure.
+    /// </summary>
+    public async Task<NoLossSocket?> ConnectAsync(Uri uri, string token, CancellationToken stop)
     {
         var started = Stopwatch.GetTimestamp();
-        var backoff = FirstBackoff;
         while (!stop.IsCancellationRequested)
         {
             var socket = new NoLossSocket(token);
@@ -65,18 +84,23 @@ internal static class Reconnect
                 }
             }
 
-            try
-            {
-                await Task.Delay(backoff * (0.5 + (random.NextDouble() / 2)), stop);
-            }
-            catch (OperationCanceledException)
-            {
-                return null;
-            }
-
-            backoff = backoff * 2 < MaxBackoff ? backoff * 2 : MaxBackoff;
+            await BackOffAsync(stop);
         }
 
         return null;
+    }
+
+    private async Task BackOffAsync(CancellationToken stop)
+    {
+        var delay = _backoff * (0.5 + (random.NextDouble() / 2));
+        _backoff = _backoff * 2 < MaxBackoff ? _backoff * 2 : MaxBackoff;
+        try
+        {
+            await Task.Delay(delay, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended; the caller sees the token.
+        }
     }
 }
