@@ -97,6 +97,6 @@ public sealed class NoLossReport
 
 /// <summary>How long the run took, and its phases that are not fixed by the options.</summary>
 /// <param name="Joining">Until every member had its first history.</param>
-/// <param name="Settling">From the end of sending until the last ack and every member caught up.</param>
+/// <param name="Settling">From the end of sending until the fault finished, the last ack came and every member caught up.</param>
 /// <param name="Total">The whole run, the verdict included.</param>
 public sealed record NoLossTimings(TimeSpan Joining, TimeSpan Settling, TimeSpan Total);

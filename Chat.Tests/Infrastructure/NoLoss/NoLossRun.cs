@@ -19,8 +19,8 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
 {
     /// <summary>
     /// Runs once. <paramref name="fault"/> starts <see cref="NoLossOptions.FaultAfter"/> into the
-    /// sending and runs alongside it; its token is cancelled once sending ends (plus the default
-    /// test timeout), and the run waits for it before settling.
+    /// sending and runs alongside it; its token is cancelled the default test timeout after
+    /// sending ends. Sending ends on time; the run waits for the fault before settling.
     /// </summary>
     public async Task<NoLossReport> RunAsync(Func<CancellationToken, Task>? fault = null, CancellationToken cancellationToken = default)
     {
@@ -76,10 +76,13 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
 
             var faulting = fault is null ? Task.CompletedTask : RunFaultAsync(fault, journal, stop.Token);
             await Task.Delay(options.SendDuration, stop.Token);
-            await faulting;
 
+            // Sending ends on time even when the fault is still running; the last acks and the
+            // catch-up wait for the fault to finish (a Redis that is still down cannot ack).
             var settleStarted = Stopwatch.GetTimestamp();
-            await SettleAsync(members, senders, rooms, journal, stop.Token);
+            var drained = senders.Select(s => s.StopSendingAsync()).ToArray();
+            await faulting;
+            await SettleAsync(members, senders, drained, rooms, journal, stop.Token);
             settling = Stopwatch.GetElapsedTime(settleStarted);
         }
         finally
@@ -113,11 +116,11 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
 
     /// <summary>Senders get their last acks; then, with drops stopped, every member catches up with its room's stream.</summary>
     private async Task SettleAsync(
-        List<ResilientMember> members, List<ResilientSender> senders, List<string> rooms, NoLossJournal journal, CancellationToken stop)
+        List<ResilientMember> members, List<ResilientSender> senders, Task[] drained, List<string> rooms, NoLossJournal journal, CancellationToken stop)
     {
         try
         {
-            await Task.WhenAll(senders.Select(s => s.StopSendingAsync())).WaitAsync(options.SettleTimeout, stop);
+            await Task.WhenAll(drained).WaitAsync(options.SettleTimeout, stop);
         }
         catch (TimeoutException)
         {
