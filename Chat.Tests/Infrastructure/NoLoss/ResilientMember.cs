@@ -76,11 +76,14 @@ internal sealed class ResilientMember(
         }
 
         using var first = await _socket.ReceiveAsync(stop);
-        if (first is null || !ReadJoinFrame(first.RootElement, resumed: false))
+        if (first is null)
         {
-            journal.Fail(_who, first is null
-                ? $"the server closed the first join with {(int?)_socket.CloseStatus} before its history"
-                : "the first join's first frame was not a 'messages' frame");
+            journal.Fail(_who, $"the server closed the first join with {(int?)_socket.CloseStatus} before its history");
+            return;
+        }
+
+        if (!OnJoinFrame(first.RootElement, resumed: false))
+        {
             return;
         }
 
@@ -196,22 +199,22 @@ internal sealed class ResilientMember(
 
     private void OnFrame(JsonElement frame, bool joinFrame)
     {
-        var type = frame.TryGetProperty("type", out var t) ? t.GetString() : null;
-        if (joinFrame && !ReadJoinFrame(frame, resumed: true))
+        if (joinFrame)
         {
-            journal.Fail(_who, $"a resumed join's first frame was '{type}', not 'messages'");
+            OnJoinFrame(frame, resumed: true);
         }
 
-        switch (type)
+        switch (frame.TryGetProperty("type", out var type) ? type.GetString() : null)
         {
             case "messages":
                 var messages = frame.GetProperty("messages");
-                if (!joinFrame && !IsTrue(frame, "recovered"))
+                var recovered = frame.TryGetProperty("recovered", out var r) ? r.ValueKind == JsonValueKind.True : (bool?)null;
+                if (!joinFrame && recovered != true)
                 {
                     journal.Fail(_who, "a 'messages' frame after the join's first frame did not say recovered:true");
                 }
 
-                if (joinFrame && frame.TryGetProperty("recovered", out var recovered) && recovered.ValueKind == JsonValueKind.False)
+                if (joinFrame && recovered == false)
                 {
                     journal.ResumeNotRecovered();
                     NotRecovered.Add((Received.Count, messages.GetArrayLength()));
@@ -239,41 +242,26 @@ internal sealed class ResilientMember(
         }
     }
 
-    /// <summary>
-    /// Reads a join's first frame: the epoch to resume with (absent on servers before epochs)
-    /// and the protocol version. False when it is not a <c>messages</c> frame.
-    /// </summary>
-    private bool ReadJoinFrame(JsonElement frame, bool resumed)
+    /// <summary>Takes the epoch to resume with from a join's first frame; false when it is not a 'messages' frame.</summary>
+    private bool OnJoinFrame(JsonElement frame, bool resumed)
     {
-        if (!frame.TryGetProperty("type", out var type) || type.GetString() != "messages")
+        var join = JoinFrame.Read(frame);
+        if (join.Problem is not null)
         {
-            return false;
+            journal.Fail(_who, (resumed ? "resumed join: " : "first join: ") + join.Problem);
         }
 
-        if (frame.TryGetProperty("protocol", out var protocol) && !(protocol.ValueKind == JsonValueKind.Number && protocol.GetInt32() == 1))
+        if (join.Epoch is not null)
         {
-            journal.Fail(_who, $"the join spoke protocol {protocol.GetRawText()}, not 1");
+            _epoch = join.Epoch;
         }
 
-        if (frame.TryGetProperty("epoch", out var epochElement))
-        {
-            var epoch = epochElement.GetString();
-            if (!IsValidEpoch(epoch))
-            {
-                journal.Fail(_who, $"the join's epoch '{epoch}' is not 1-32 of A-Z a-z 0-9 _ -");
-            }
-            else
-            {
-                _epoch = epoch;
-            }
-        }
-
-        if (resumed && !frame.TryGetProperty("recovered", out _))
+        if (resumed && join.IsMessages && join.Recovered is null)
         {
             journal.Fail(_who, "a resume with since was answered without 'recovered'");
         }
 
-        return true;
+        return join.IsMessages;
     }
 
     private void Record(string id)
@@ -344,30 +332,9 @@ internal sealed class ResilientMember(
     private TimeSpan RandomConnectedTime() =>
         options.MinConnectedTime + ((options.MaxConnectedTime - options.MinConnectedTime) * random.NextDouble());
 
-    private static bool IsTrue(JsonElement frame, string property) =>
-        frame.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.True;
-
     private static string? Last(JsonElement messages)
     {
         var count = messages.GetArrayLength();
         return count == 0 ? null : messages[count - 1].GetProperty("id").GetString();
-    }
-
-    private static bool IsValidEpoch(string? epoch)
-    {
-        if (epoch is null || epoch.Length is 0 or > 32)
-        {
-            return false;
-        }
-
-        foreach (var c in epoch)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
