@@ -24,6 +24,10 @@ public sealed class Outbox
     private long _queuedBytes;
     private TaskCompletionSource? _spaceWaiter;
 
+    // Set by Complete. The channel's own Completion only finishes once the queue is drained,
+    // and a closing connection may leave frames behind.
+    private volatile bool _completed;
+
     public Outbox(long capacityBytes, Action onOverflow)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacityBytes);
@@ -39,7 +43,7 @@ public sealed class Outbox
     /// <summary>Bytes queued or being written right now.</summary>
     public long QueuedBytes => Volatile.Read(ref _queuedBytes);
 
-    private bool IsCompleted => _channel.Reader.Completion.IsCompleted;
+    private bool IsCompleted => _completed;
 
     /// <summary>Queues a frame; when it would pass the bound, signals an overflow and returns false.</summary>
     public bool TryEnqueue(in OutgoingFrame frame)
@@ -101,6 +105,7 @@ public sealed class Outbox
     /// <summary>No more frames will be queued; the send loop drains or abandons what is left.</summary>
     public void Complete()
     {
+        _completed = true;
         _channel.Writer.TryComplete();
         Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
     }

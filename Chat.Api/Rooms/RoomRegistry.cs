@@ -17,10 +17,8 @@ public sealed class RoomRegistry : IDisposable
     private readonly ConcurrentDictionary<string, Room> _rooms = new(StringComparer.Ordinal);
     private readonly IConnectionMultiplexer _redis;
     private readonly RoomContext _context;
-    private readonly TimeProvider _time;
-    private readonly TimeSpan _resyncDelay;
+    private readonly ResyncSchedule _resync;
     private readonly ILogger<RoomRegistry> _logger;
-    private ITimer? _delayedResync;
 
     public RoomRegistry(
         IConnectionMultiplexer redis,
@@ -32,9 +30,8 @@ public sealed class RoomRegistry : IDisposable
         ILogger<RoomRegistry> logger)
     {
         _redis = redis;
-        _time = time;
         _logger = logger;
-        _resyncDelay = options.Value.ResyncDelay;
+        _resync = new ResyncSchedule(time, options.Value.ResyncDelay, ResyncAll);
         _context = new RoomContext(log, subscriptions, metrics, logger, options.Value.ResumeBatchSize);
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
@@ -71,7 +68,7 @@ public sealed class RoomRegistry : IDisposable
     {
         _redis.ConnectionFailed -= OnConnectionFailed;
         _redis.ConnectionRestored -= OnConnectionRestored;
-        _delayedResync?.Dispose();
+        _resync.Dispose();
     }
 
     private Room CreateRoom(string roomId) =>
@@ -88,11 +85,6 @@ public sealed class RoomRegistry : IDisposable
             return;
         }
 
-        // Now, and once more a little later: the event may be raised before the client has
-        // resubscribed every channel, and a message published in that window would otherwise
-        // wait for the room's next message to be noticed.
-        ResyncAll();
-        var timer = _time.CreateTimer(_ => ResyncAll(), null, _resyncDelay, Timeout.InfiniteTimeSpan);
-        Interlocked.Exchange(ref _delayedResync, timer)?.Dispose();
+        _resync.OnRestored();
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Chat.Api.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
@@ -135,7 +136,7 @@ public class ChatAppFixture : IAsyncLifetime
     /// <summary>Every id in a room's stream, oldest first, read straight from Redis.</summary>
     public async Task<List<string>> ReadStreamIdsAsync(string room)
     {
-        var entries = await Redis.GetDatabase().StreamRangeAsync($"chat:{{{room}}}:messages", "-", "+");
+        var entries = await Redis.GetDatabase().StreamRangeAsync(new RoomKeys(room).Messages, "-", "+");
         return entries.Select(e => (string)e.Id!).ToList();
     }
 

@@ -57,7 +57,8 @@ public sealed class ChatClient : IAsyncDisposable
         var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
         socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        await socket.ConnectAsync(SocketUri(apiUri, room, since, epoch: epoch), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        await socket.ConnectAsync(SocketUri(apiUri, room, since, epoch: epoch), timeout.Token);
         var instance = socket.HttpResponseHeaders?.TryGetValue("X-Chat-Instance", out var values) == true
             ? string.Join(",", values)
             : throw new InvalidOperationException("The upgrade response had no X-Chat-Instance header.");
@@ -68,39 +69,110 @@ public sealed class ChatClient : IAsyncDisposable
 
     public Task SendTextAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);
 
-    public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type, bool endOfMessage = true) =>
-        await _socket.SendAsync(bytes.AsMemory(), type, endOfMessage, CancellationToken.None).AsTask().WaitAsync(TestTimeouts.Default);
+    public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type, bool endOfMessage = true)
+    {
+        using var timeout = new CancellationTokenSource(TestTimeouts.Default);
+        await _socket.SendAsync(bytes.AsMemory(), type, endOfMessage, timeout.Token);
+    }
 
     /// <summary>Sends a message and returns the id its ack carries.</summary>
     public async Task<string> SendMessageAsync(string content, string? clientId = null)
     {
         clientId ??= Guid.NewGuid().ToString("N");
         await SendAsync(new { type = "message", content, client_id = clientId });
-        var ack = await ReceiveUntilAsync(f => Type(f) == "ack" && (string?)f["client_id"] == clientId);
+        var ack = await ReceiveUntilAsync(f => Type(f) == "ack" && (string?)f["client_id"] == clientId, awaited: $"the ack for client_id {clientId}");
         return (string)ack["id"]!;
     }
 
     /// <summary>The next frame, or null when the server closed the socket.</summary>
-    public async Task<JsonObject?> ReceiveAsync(TimeSpan? timeout = null)
+    public Task<JsonObject?> ReceiveAsync(TimeSpan? timeout = null) => ReceiveFrameAsync(timeout ?? TestTimeouts.Default, "the next frame");
+
+    /// <summary>
+    /// Receives until a frame matches <c>match</c>; fails if the socket closes first or the time
+    /// runs out. <c>awaited</c> says what the test waits for, in the failure's message.
+    /// </summary>
+    public async Task<JsonObject> ReceiveUntilAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null, string awaited = "a frame the test's condition matches")
     {
-        var length = 0;
+        var limit = timeout ?? TestTimeouts.Default;
+        using var deadline = new CancellationTokenSource(limit);
         while (true)
         {
-            var result = await _socket.ReceiveAsync(_buffer.AsMemory(length), CancellationToken.None)
-                .AsTask().WaitAsync(timeout ?? TestTimeouts.Default);
-            if (result.MessageType == WebSocketMessageType.Close)
+            var frame = await ReceiveFrameAsync(limit, awaited, deadline.Token)
+                ?? throw new InvalidOperationException($"The server closed the socket ({_socket.CloseStatus} {_socket.CloseStatusDescription}) before {awaited}.");
+            if (match(frame))
             {
-                // Answer the close at once, as browsers do; otherwise the server waits its close
-                // timeout for the reply, and a replica's graceful stop takes that much longer.
-                await ReplyToCloseAsync();
-                return null;
+                return frame;
             }
+        }
+    }
 
-            length += result.Count;
-            if (result.EndOfMessage)
+    /// <summary>Waits for the join's history frame (<c>{"type":"messages"}</c>) and returns it.</summary>
+    public Task<JsonObject> ReceiveHistoryAsync() => ReceiveUntilAsync(f => Type(f) == "messages", awaited: "the join's history frame");
+
+    /// <summary>Receives until <paramref name="count"/> live messages have arrived in total.</summary>
+    public async Task ReceiveMessagesUntilAsync(int count, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TestTimeouts.Default;
+        using var deadline = new CancellationTokenSource(limit);
+        while (ReceivedIds.Count < count)
+        {
+            _ = await ReceiveFrameAsync(limit, $"{count} live messages in total (had {ReceivedIds.Count})", deadline.Token)
+                ?? throw new InvalidOperationException($"Closed ({_socket.CloseStatus}) after {ReceivedIds.Count} of {count} messages.");
+        }
+    }
+
+    /// <summary>Reads frames until the server's close frame and returns its status.</summary>
+    public async Task<WebSocketCloseStatus?> ReceiveCloseAsync(TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? TestTimeouts.Default;
+        using var deadline = new CancellationTokenSource(limit);
+        while (await ReceiveFrameAsync(limit, "the server's close frame", deadline.Token) is not null)
+        {
+            // Frames before the close are not what this waits for.
+        }
+
+        return _socket.CloseStatus;
+    }
+
+    private async Task<JsonObject?> ReceiveFrameAsync(TimeSpan timeout, string awaited)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        return await ReceiveFrameAsync(timeout, awaited, deadline.Token);
+    }
+
+    /// <summary>
+    /// One frame, with a receive that the deadline really cancels. A ClientWebSocket aborts
+    /// itself when a receive is cancelled, so after a timeout this client is unusable; the
+    /// message says so, so that later failures on it are not mistaken for the cause.
+    /// </summary>
+    private async Task<JsonObject?> ReceiveFrameAsync(TimeSpan limit, string awaited, CancellationToken deadline)
+    {
+        var length = 0;
+        try
+        {
+            while (true)
             {
-                break;
+                var result = await _socket.ReceiveAsync(_buffer.AsMemory(length), deadline);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // Answer the close at once, as browsers do; otherwise the server waits its
+                    // close timeout for the reply, and a replica's graceful stop takes that long.
+                    await ReplyToCloseAsync();
+                    return null;
+                }
+
+                length += result.Count;
+                if (result.EndOfMessage)
+                {
+                    break;
+                }
             }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException && deadline.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"Waited {limit.TotalSeconds:0.#} s for {awaited} on replica {Instance} ({ReceivedIds.Count} live messages received so far). " +
+                "The receive was cancelled, which aborts a ClientWebSocket: this client cannot be used any more.", ex);
         }
 
         var frame = JsonNode.Parse(_buffer.AsSpan(0, length))!.AsObject();
@@ -110,50 +182,6 @@ public sealed class ChatClient : IAsyncDisposable
         }
 
         return frame;
-    }
-
-    /// <summary>Receives until a frame matches; fails if the socket closes first.</summary>
-    public async Task<JsonObject> ReceiveUntilAsync(Func<JsonObject, bool> match, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? TestTimeouts.Default);
-        while (true)
-        {
-            var frame = await ReceiveAsync(timeout)
-                ?? throw new InvalidOperationException($"The server closed the socket ({_socket.CloseStatus} {_socket.CloseStatusDescription}) before the expected frame.");
-            if (match(frame))
-            {
-                return frame;
-            }
-
-            deadline.Token.ThrowIfCancellationRequested();
-        }
-    }
-
-    /// <summary>Waits for the join's history frame (<c>{"type":"messages"}</c>) and returns it.</summary>
-    public Task<JsonObject> ReceiveHistoryAsync() => ReceiveUntilAsync(f => Type(f) == "messages");
-
-    /// <summary>Receives until <paramref name="count"/> live messages have arrived in total.</summary>
-    public async Task ReceiveMessagesUntilAsync(int count, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? TestTimeouts.Default);
-        while (ReceivedIds.Count < count)
-        {
-            deadline.Token.ThrowIfCancellationRequested();
-            _ = await ReceiveAsync(timeout)
-                ?? throw new InvalidOperationException($"Closed ({_socket.CloseStatus}) after {ReceivedIds.Count} of {count} messages.");
-        }
-    }
-
-    /// <summary>Reads frames until the server's close frame and returns its status.</summary>
-    public async Task<WebSocketCloseStatus?> ReceiveCloseAsync(TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? TestTimeouts.Default);
-        while (await ReceiveAsync(timeout) is not null)
-        {
-            deadline.Token.ThrowIfCancellationRequested();
-        }
-
-        return _socket.CloseStatus;
     }
 
     private async Task ReplyToCloseAsync()

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Chat.Api.Storage;
 using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Integration;
@@ -123,7 +124,7 @@ public sealed class HistoryTests(ChatAppFixture app)
         }
 
         // What retention does over time, done at once: drop the oldest entries.
-        await app.Redis.GetDatabase().StreamTrimAsync($"chat:{{{room}}}:messages", 60);
+        await app.Redis.GetDatabase().StreamTrimAsync(new RoomKeys(room).Messages, 60);
 
         await using var resumed = await ChatClient.ConnectAsync(app.ApiUri, room, await app.GetTokenAsync("alice"), since: firstId);
         var frame = await resumed.ReceiveAsync();
