@@ -56,6 +56,12 @@ public sealed record NoLossOptions
     public string RoomPrefix { get; init; } = "noloss";
 
     /// <summary>
+    /// The rooms to use instead of generated names, e.g. one per cluster shard; overrides
+    /// <see cref="Rooms"/> and <see cref="RoomPrefix"/>.
+    /// </summary>
+    public IReadOnlyList<string>? RoomNames { get; init; }
+
+    /// <summary>
     /// <c>NOLOSS_SEED</c> when set, to replay the random choices of a failed run; else a fresh seed.
     /// Only the choices replay: thread timing on a shared machine does not.
     /// </summary>

@@ -35,9 +35,10 @@ public sealed class NoLossRun(Uri apiUri, Func<string, CancellationToken, Task<s
         var rooms = new List<string>();
         var members = new List<ResilientMember>();
         var senders = new List<ResilientSender>();
-        for (var r = 0; r < options.Rooms; r++)
+        var roomCount = options.RoomNames?.Count ?? options.Rooms;
+        for (var r = 0; r < roomCount; r++)
         {
-            var room = TestRooms.New($"{options.RoomPrefix}{r}");
+            var room = options.RoomNames?[r] ?? TestRooms.New($"{options.RoomPrefix}{r}");
             rooms.Add(room);
             for (var m = 0; m < options.MembersPerRoom; m++)
             {
