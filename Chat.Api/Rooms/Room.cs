@@ -30,6 +30,9 @@ public sealed class Room
     private bool _retired;
     private volatile bool _dead;
 
+    // Set once the last member left: the pump ends even if the unsubscribe did not complete its queue.
+    private volatile bool _stopped;
+
     // Resync: set the flag, then cancel the token the idle pump waits on.
     private int _resyncRequested;
     private CancellationTokenSource _wake = new();
@@ -102,6 +105,8 @@ public sealed class Room
                 Log.UnsubscribeFailed(_context.Logger, Keys.RoomId, ex);
             }
 
+            _stopped = true;
+            Volatile.Read(ref _wake).Cancel();
             await _pump;
             Log.RoomUnsubscribed(_context.Logger, Keys.RoomId);
         }
@@ -153,7 +158,7 @@ public sealed class Room
 
     private async Task PumpAsync(ChannelMessageQueue queue)
     {
-        while (true)
+        while (!_stopped)
         {
             ChannelMessage next;
             try
@@ -168,6 +173,10 @@ public sealed class Room
                 {
                     next = await queue.ReadAsync(Volatile.Read(ref _wake).Token);
                 }
+            }
+            catch (OperationCanceledException) when (_stopped)
+            {
+                return;
             }
             catch (OperationCanceledException)
             {
