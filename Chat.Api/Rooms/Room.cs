@@ -139,7 +139,16 @@ public sealed class Room
         }
         catch
         {
-            await _context.Subscriptions.UnsubscribeAsync(Keys, subscription);
+            try
+            {
+                await _context.Subscriptions.UnsubscribeAsync(Keys, subscription);
+            }
+            catch (Exception ex)
+            {
+                // The join fails with the first error, which says more than this one.
+                Log.UnsubscribeFailed(_context.Logger, Keys.RoomId, ex);
+            }
+
             Retire();
             throw;
         }
