@@ -36,6 +36,10 @@ public class ChatAppFixture : IAsyncLifetime
         ["Chat__OutgoingQueueBytes"] = "262144",
         // Short, so the 'unavailable' test does not wait long for a paused Redis.
         ["Chat__StoreTimeout"] = "00:00:02",
+        // The testing builder runs no dashboard, yet points the replicas' OTLP exporter at
+        // localhost:4317 with in-memory retries. Flushing into nothing on shutdown kept a stopping
+        // replica alive past the orchestrator's stop timeout. The tests read no telemetry.
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
     };
 
     /// <summary>The AppHost's configuration; <paramref name="redisDataDirectory"/> is a temporary folder this fixture deletes.</summary>
