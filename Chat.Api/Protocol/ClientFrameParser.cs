@@ -51,11 +51,29 @@ public static class ClientFrameParser
             HashSet<string>? otherNames = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var property = Classify(ref reader);
+                Seen property;
+                try
+                {
+                    property = Classify(ref reader);
+                }
+                catch (InvalidOperationException)
+                {
+                    // An escaped lone surrogate (\ud800) is valid JSON but cannot be compared as text.
+                    error = new FrameError(ErrorCodes.InvalidJson, "A property name contains an unpaired surrogate.", null);
+                    return false;
+                }
+
                 if (property == Seen.None)
                 {
                     otherNames ??= new HashSet<string>(StringComparer.Ordinal);
-                    if (!otherNames.Add(reader.GetString()!))
+                    if (ReadText(ref reader, "a property name", ref fieldError) is not { } name)
+                    {
+                        // ValueTextEquals can tell a name is none of ours without unescaping it.
+                        error = new FrameError(ErrorCodes.InvalidJson, "A property name contains an unpaired surrogate.", null);
+                        return false;
+                    }
+
+                    if (!otherNames.Add(name))
                     {
                         error = new FrameError(ErrorCodes.InvalidJson, "Duplicate property name.", null);
                         return false;
@@ -74,8 +92,8 @@ public static class ClientFrameParser
                     case Seen.Type:
                         if (reader.TokenType == JsonTokenType.String)
                         {
-                            type = reader.GetString();
-                            typeIsKnownString = true;
+                            type = ReadText(ref reader, "type", ref fieldError);
+                            typeIsKnownString = type is not null;
                         }
                         else
                         {

@@ -19,6 +19,9 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     [InlineData("""{"type":"message"}""", "validation")]
     [InlineData("""{"type":"message","content":"ok","client_id":""}""", "validation")]
     [InlineData("""{"type":"dance"}""", "unknown_type")]
+    [InlineData("""{"type":"ping","\ud800":1}""", "invalid_json")]
+    [InlineData("""{"type":"message","content":"x","a\udc00b":1}""", "invalid_json")]
+    [InlineData("""{"type":"\ud800"}""", "validation")]
     [InlineData("""{}""", "validation")]
     public async Task A_bad_frame_gets_an_error_frame_and_the_connection_stays_usable(string frame, string code)
     {

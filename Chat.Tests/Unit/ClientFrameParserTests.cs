@@ -74,6 +74,8 @@ public sealed class ClientFrameParserTests
     [InlineData("""{"type":"message","type":"ping"}""")]
     [InlineData("""{"type":"message","content":"x","username":"a","username":"b"}""")]
     [InlineData("""{"type":"message","content":"x","other":1,"other":2}""")]
+    [InlineData("""{"type":"ping","\ud800":1}""")]
+    [InlineData("""{"type":"message","content":"x","a\udc00b":{"c":1}}""")]
     public void Malformed_or_ambiguous_json_is_invalid_json(string json)
     {
         var (ok, _, error) = Parse(json);
@@ -93,6 +95,7 @@ public sealed class ClientFrameParserTests
     [InlineData("""{"type":"message","content":1}""", "content must be a string")]
     [InlineData("""{"type":"message"}""", "content is required")]
     [InlineData("""{"type":7}""", "type must be a string")]
+    [InlineData("""{"type":"\ud800"}""", "type contains an unpaired surrogate")]
     [InlineData("""{}""", "type is required")]
     [InlineData("""{"type":"message","content":"x","client_id":""}""", "client_id")]
     [InlineData("""{"type":"message","content":"x","client_id":5}""", "client_id")]
