@@ -98,6 +98,8 @@ public static class ClientFrameParser
                         else
                         {
                             fieldError ??= "type must be a string.";
+                            // An object or array must be stepped over whole, or its inner names would be read as ours.
+                            reader.Skip();
                         }
 
                         break;
@@ -109,6 +111,7 @@ public static class ClientFrameParser
                         else
                         {
                             fieldError ??= "content must be a string.";
+                            reader.Skip();
                         }
 
                         break;
@@ -120,6 +123,7 @@ public static class ClientFrameParser
                         else if (reader.TokenType != JsonTokenType.Null)
                         {
                             fieldError ??= "client_id must be a string.";
+                            reader.Skip();
                         }
 
                         break;

@@ -16,6 +16,7 @@ public sealed class ErrorFrameTests(ChatAppFixture app)
     [InlineData("""{"type":"message","content":"bell \u0007"}""", "validation")]
     [InlineData("""{"type":"message","content":"half \ud800 a pair"}""", "validation")]
     [InlineData("""{"type":"message","content":42}""", "validation")]
+    [InlineData("""{"type":"message","content":{"a":1}}""", "validation")]
     [InlineData("""{"type":"message"}""", "validation")]
     [InlineData("""{"type":"message","content":"ok","client_id":""}""", "validation")]
     [InlineData("""{"type":"dance"}""", "unknown_type")]
