@@ -95,9 +95,12 @@ public sealed class HistoryTests(ChatAppFixture app)
                 }
             }
 
+            // Senders' last frames may still be stored after the marker (nobody waited for their
+            // acks), so compare up to the marker: the resumed socket stops reading there.
             var stream = await app.ReadStreamIdsAsync(room);
+            var upToMarker = stream.TakeWhile(id => id != marker).Append(marker).ToList();
             var seen = seenBefore.Concat(recoveredIds).Concat(resumed.ReceivedIds).ToList();
-            Assert.Equal(stream, seen);
+            Assert.Equal(upToMarker, seen);
         }
         finally
         {
