@@ -193,7 +193,8 @@ public sealed partial class ChatConnection : IDisposable
     {
         var log = _services.MessageLog;
         var options = _services.Options;
-        var snapshot = await log.JoinAsync(_room, since, epoch, options.HistoryLength, options.ResumeBatchSize);
+        var pageSize = _services.ResumePageSize;
+        var snapshot = await log.JoinAsync(_room, since, epoch, options.HistoryLength, pageSize);
         var header = new JoinHeader(_services.Instance.Id, snapshot.Epoch);
 
         var cursor = snapshot.Recovered == true ? since!.Value : MessageId.None;
@@ -216,7 +217,7 @@ public sealed partial class ChatConnection : IDisposable
                 break;
             }
 
-            page = await log.ReadRangeAsync(_room, cursor, to: null, options.ResumeBatchSize + 1);
+            page = await log.ReadRangeAsync(_room, cursor, to: null, pageSize + 1);
             if (page.Count == 0 || page[0].Id != cursor.ToString())
             {
                 RequestClose(CloseCodes.TryAgainLater, "history was trimmed during the resume; reconnect with since");
@@ -224,7 +225,7 @@ public sealed partial class ChatConnection : IDisposable
             }
 
             page.RemoveAt(0);
-            more = page.Count >= options.ResumeBatchSize;
+            more = page.Count >= pageSize;
             if (page.Count > 0 && !await EnqueueHistoryAsync(page, recovered: true, header: null, cancellationToken))
             {
                 return;

@@ -29,6 +29,13 @@ public sealed class ChatConnectionServices(
 
     public ChatOptions Options { get; } = options.Value;
 
+    /// <summary>
+    /// Messages per history read while resuming: as many as fit the outgoing bound at the largest
+    /// stored size, so a resuming socket holds about one bound of messages in memory, not
+    /// <c>Chat:ResumeBatchSize</c> of the largest.
+    /// </summary>
+    public int ResumePageSize { get; } = ResumePaging.PageSize(options.Value);
+
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;

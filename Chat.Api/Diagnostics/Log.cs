@@ -18,10 +18,10 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, Message = "Connection {ConnectionId} closing with {CloseStatus}: {Reason}", EventName = "ConnectionClosing")]
     public static partial void ConnectionClosing(ILogger logger, LogLevel level, string connectionId, WebSocketCloseStatus closeStatus, string reason);
 
-    [LoggerMessage(5, LogLevel.Error, "Redis append failed in room {RoomId}", EventName = "AppendFailed")]
+    [LoggerMessage(5, LogLevel.Warning, "Redis append failed in room {RoomId}; the sender was told to retry", EventName = "AppendFailed")]
     public static partial void AppendFailed(ILogger logger, string roomId, Exception exception);
 
-    [LoggerMessage(6, LogLevel.Error, "Joining room {RoomId} failed", EventName = "JoinFailed")]
+    [LoggerMessage(6, LogLevel.Warning, "Joining room {RoomId} failed; the client was told to retry (1013)", EventName = "JoinFailed")]
     public static partial void JoinFailed(ILogger logger, string roomId, Exception exception);
 
     [LoggerMessage(7, LogLevel.Debug, "Subscribed to room {RoomId}", EventName = "RoomSubscribed")]

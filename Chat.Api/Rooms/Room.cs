@@ -296,53 +296,53 @@ public sealed class Room
     }
 
     /// <summary>
-    /// Dispatches what the stream holds after the last dispatched id up to <paramref name="upTo"/>.
-    /// False when that is impossible (the hole was trimmed, is larger than one page, or Redis did
-    /// not answer): then every member is told to reconnect, and resumes, or learns of its gap, by
-    /// <c>since</c>. Never a silent hole.
+    /// Dispatches what the stream holds after the last dispatched id up to <paramref name="upTo"/>,
+    /// page by page, each page read from the last id dispatched (inclusive, so a trim is noticed).
+    /// False when that is impossible (the hole was trimmed, is larger than
+    /// <c>Chat:ResumeBatchSize</c>, or Redis did not answer): then every member is told to
+    /// reconnect, and resumes, or learns of its gap, by <c>since</c>. Never a silent hole.
     /// </summary>
     private async Task<bool> FillAsync(MessageId upTo)
     {
-        var from = _sequence.Last;
-        if (upTo <= from)
-        {
-            return true;
-        }
-
-        List<ChatMessage> page;
-        try
-        {
-            page = await _context.Log.ReadRangeAsync(Keys, from, upTo, _context.FillLimit + 1);
-        }
-        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
-        {
-            Log.GapFillFailed(_context.Logger, Keys.RoomId, ex);
-            ReconnectAll("missed messages could not be read; reconnect with since");
-            return false;
-        }
-
-        // The first entry must be the last one dispatched (nothing before the hole was trimmed),
-        // unless the pump started on an empty stream; the last must be the one asked for.
-        var start = from == MessageId.None ? 0 : 1;
-        if ((from != MessageId.None && (page.Count == 0 || page[0].Id != from.ToString()))
-            || page.Count - start > _context.FillLimit
-            || page.Count == 0 || page[^1].Id != upTo.ToString())
-        {
-            Log.GapUnfillable(_context.Logger, Keys.RoomId, from.ToString(), upTo.ToString());
-            ReconnectAll("missed messages are no longer retained here; reconnect with since");
-            return false;
-        }
-
-        _context.Metrics.GapFilled(page.Count - start);
+        var previous = _sequence.Last;
+        var filled = 0;
         var epoch = System.Text.Encoding.UTF8.GetBytes(_sequence.Epoch);
-        var previous = from;
-        for (var i = start; i < page.Count; i++)
+        while (previous < upTo)
         {
-            var stored = page[i];
-            var id = MessageId.Parse(stored.Id);
-            // Serialized once here, for every member on this replica.
-            Dispatch(new PublishedMessage(id, previous, epoch, ReceivedAtTicks(stored.Timestamp), ServerFrames.Message(stored)));
-            previous = id;
+            List<ChatMessage> page;
+            try
+            {
+                page = await _context.Log.ReadRangeAsync(Keys, previous, upTo, _context.PageSize + 1);
+            }
+            catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+            {
+                Log.GapFillFailed(_context.Logger, Keys.RoomId, ex);
+                ReconnectAll("missed messages could not be read; reconnect with since");
+                return false;
+            }
+
+            // The first entry must be the last one dispatched (nothing in the hole was trimmed),
+            // unless the pump started on an empty stream; and the page must move forward.
+            var start = previous == MessageId.None ? 0 : 1;
+            if ((start == 1 && (page.Count == 0 || page[0].Id != previous.ToString()))
+                || page.Count <= start
+                || (filled += page.Count - start) > _context.FillLimit)
+            {
+                Log.GapUnfillable(_context.Logger, Keys.RoomId, previous.ToString(), upTo.ToString());
+                ReconnectAll("missed messages are no longer retained here; reconnect with since");
+                return false;
+            }
+
+            for (var i = start; i < page.Count; i++)
+            {
+                var stored = page[i];
+                var id = MessageId.Parse(stored.Id);
+                // Serialized once here, for every member on this replica.
+                Dispatch(new PublishedMessage(id, previous, epoch, ReceivedAtTicks(stored.Timestamp), ServerFrames.Message(stored)));
+                previous = id;
+            }
+
+            _context.Metrics.GapFilled(page.Count - start);
         }
 
         return true;

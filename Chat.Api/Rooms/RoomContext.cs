@@ -3,10 +3,14 @@ using Chat.Api.Storage;
 
 namespace Chat.Api.Rooms;
 
-/// <summary>What every room of this replica shares: where it reads, subscribes, counts and logs.</summary>
+/// <summary>
+/// What every room of this replica shares: where it reads, subscribes, counts and logs; the
+/// largest hole it fills from the stream, and how many messages one read of it takes.
+/// </summary>
 internal sealed record RoomContext(
     MessageLog Log,
     RoomSubscriptions Subscriptions,
     ChatMetrics Metrics,
     ILogger Logger,
-    int FillLimit);
+    int FillLimit,
+    int PageSize);

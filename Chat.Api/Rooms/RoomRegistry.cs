@@ -32,7 +32,7 @@ public sealed class RoomRegistry : IDisposable
         _redis = redis;
         _logger = logger;
         _resync = new ResyncSchedule(time, options.Value.ResyncDelay, ResyncAll);
-        _context = new RoomContext(log, subscriptions, metrics, logger, options.Value.ResumeBatchSize);
+        _context = new RoomContext(log, subscriptions, metrics, logger, options.Value.ResumeBatchSize, Connections.ResumePaging.PageSize(options.Value));
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
     }

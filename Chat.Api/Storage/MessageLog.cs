@@ -41,7 +41,7 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
     /// content, timestamp, client_id, publish prefix (receive ticks and a space), frame suffix.
     /// Publishes <c>ticks epoch prev frame</c>: the previous id lets every replica notice a message
     /// it never received. The dedupe key remembers <c>epoch id</c>, so an id from a lost stream
-    /// incarnation is never acked again. Sent by SHA (EVALSHA) after the first call;
+    /// incarnation is never acked again, while a lost meta key alone does not double a retry. Sent by SHA (EVALSHA) after the first call;
     /// StackExchange.Redis resends the text when Redis answers NOSCRIPT after a restart.
     /// </summary>
     private const string AppendScript = "local meta = redis.call('HMGET', KEYS[2], 'e', 's')\n"
@@ -53,7 +53,12 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
           local existing = redis.call('GET', KEYS[3])
           if existing then
             local space = string.find(existing, ' ', 1, true)
-            if space and string.sub(existing, 1, space - 1) == epoch then return string.sub(existing, space + 1) end
+            if space then
+              local known = string.sub(existing, space + 1)
+              -- The same incarnation; or the epoch was lost (the meta key alone) while the entry
+              -- is still in the stream. Either way the message is stored: ack its id again.
+              if string.sub(existing, 1, space - 1) == epoch or redis.call('XRANGE', KEYS[1], known, known)[1] then return known end
+            end
           end
         end
         if not meta[2] or not streamExists then

@@ -8,6 +8,26 @@ namespace Chat.Api.Storage;
 /// </summary>
 public static class RedisFaults
 {
+    /// <summary>
+    /// Error replies that mean "not now" rather than "wrong": a Redis loading its data after a
+    /// restart, busy with a script, a replica that cannot serve writes, a cluster re-forming.
+    /// </summary>
+    private static readonly string[] s_transientReplies = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"];
+
     public static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException;
+        exception is RedisConnectionException or TimeoutException
+        || (exception is RedisServerException server && IsTransientReply(server.Message));
+
+    private static bool IsTransientReply(string message)
+    {
+        foreach (var prefix in s_transientReplies)
+        {
+            if (message.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -50,4 +50,20 @@ public sealed class IdempotencyTests(ChatAppFixture app)
 
         Assert.Equal(first, second);
     }
+
+    [Fact]
+    public async Task A_retry_after_the_rooms_meta_key_was_lost_is_acked_with_the_stored_id_not_stored_again()
+    {
+        var room = TestRooms.New("idem-meta");
+        await using var client = await app.ConnectAsync(room, "alice");
+        await client.ReceiveHistoryAsync();
+        var first = await client.SendMessageAsync("once", "retry-me");
+
+        // Only the meta key (the epoch) is gone, as an allkeys eviction could do; the stream is intact.
+        Assert.True(await app.Redis.GetDatabase().KeyDeleteAsync(new Chat.Api.Storage.RoomKeys(room).Meta));
+        var again = await client.SendMessageAsync("once", "retry-me");
+
+        Assert.Equal(first, again);
+        Assert.Equal([first], await app.ReadStreamIdsAsync(room));
+    }
 }

@@ -109,6 +109,19 @@ public sealed class OutboxTests
         Assert.Equal([30, 40], lengths);
     }
 
+    [Theory]
+    [InlineData(1024 * 1024, 4000, 500, 61)]
+    [InlineData(256 * 1024, 4000, 500, 15)]
+    [InlineData(1024 * 1024, 100, 500, 500)]
+    [InlineData(1024 * 1024, 100, 20, 20)]
+    [InlineData(64 * 1024, 100_000, 500, 1)]
+    public void A_resume_page_holds_no_more_than_the_outgoing_bound_of_the_largest_messages(long bound, int maxContent, int batch, int expected)
+    {
+        var options = new Chat.Api.Options.ChatOptions { OutgoingQueueBytes = bound, MaxContentLength = maxContent, ResumeBatchSize = batch };
+
+        Assert.Equal(expected, ResumePaging.PageSize(options));
+    }
+
     private static PublishedMessage Message(string id, int bytes) =>
         new(MessageId.Parse(id), MessageId.None, "e"u8.ToArray(), 0, new byte[bytes]);
 }

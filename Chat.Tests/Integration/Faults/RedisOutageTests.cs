@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Chat.Api.Storage;
 using Chat.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace Chat.Tests.Integration.Faults;
 
@@ -88,6 +89,40 @@ public sealed class RedisOutageTests(FaultAppFixture app)
         var entries = await app.Redis.GetDatabase().StreamRangeAsync(new RoomKeys(room).Messages);
         Assert.Equal([before, id], entries.Select(e => (string)e.Id!));
         Assert.Single(entries, e => e["k"] == "frozen-1");
+    }
+
+    [Fact]
+    public async Task A_join_whose_subscribe_times_out_on_a_frozen_Redis_leaves_no_subscription_behind()
+    {
+        var room = TestRooms.New("redis-frozen-join");
+        var channel = RedisChannel.Sharded(new RoomKeys(room).Prefix);
+        var server = app.Redis.GetServers().Single();
+        var redis = await AppResources.ProcessIdAsync(app.App, AppResources.RedisServer);
+        AppResources.Signal(redis, "STOP");
+        try
+        {
+            await using var client = await app.ConnectAsync(room, "alice");
+            Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)1013, await client.ReceiveCloseAsync(TimeSpan.FromSeconds(30)));
+        }
+        finally
+        {
+            AppResources.Signal(redis, "CONT");
+        }
+
+        // Nobody is in the room, so no replica may stay subscribed to it (a leftover queue would
+        // grow with every message published there).
+        using var deadline = new CancellationTokenSource(TestTimeouts.Default);
+        while ((long)((RedisResult[])(await server.ExecuteAsync("PUBSUB", "SHARDNUMSUB", channel.ToString()))!)[1] != 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token);
+        }
+
+        // And the room works normally afterwards.
+        await using var member = await app.ConnectAsync(room, "bob");
+        await member.ReceiveHistoryAsync();
+        var id = await member.SendMessageAsync("after the freeze");
+        await member.ReceiveMessagesUntilAsync(1);
+        Assert.Equal([id], member.ReceivedIds);
     }
 
     /// <summary>Resends with the same client_id until acked: the API reconnects to Redis in its own time.</summary>
