@@ -35,12 +35,29 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions) : IConfi
                     && context.HttpContext.WebSockets.IsWebSocketRequest
                     && context.Request.Query.TryGetValue(AccessTokenQueryParameter, out var token))
                 {
+                    // Two different tokens on one request: no rule of precedence would be safe
+                    // (a page could smuggle one past a proxy that checks the other), so refuse.
+                    if (BearerHeaderToken(context.Request) is { } header && header != token.ToString())
+                    {
+                        context.Fail("The Authorization header and the access_token parameter carry different tokens.");
+                        return Task.CompletedTask;
+                    }
+
                     context.Token = token;
                 }
 
                 return Task.CompletedTask;
             },
         };
+    }
+
+    private static string? BearerHeaderToken(HttpRequest request)
+    {
+        const string Scheme = "Bearer ";
+        string? header = request.Headers.Authorization;
+        return header is not null && header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+            ? header[Scheme.Length..].Trim()
+            : header;
     }
 
     public void Configure(JwtBearerOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);

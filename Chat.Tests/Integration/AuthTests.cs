@@ -83,10 +83,36 @@ public sealed class AuthTests(ChatAppFixture app)
         Assert.Equal(HttpStatusCode.BadRequest, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, room, since, token)));
     }
 
-    private static async Task<HttpStatusCode> HandshakeStatusAsync(Uri uri)
+    [Fact]
+    public async Task Different_tokens_in_the_header_and_the_query_are_401()
+    {
+        var alice = await app.GetTokenAsync("alice");
+        var mallory = await app.GetTokenAsync("mallory");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: mallory), alice));
+    }
+
+    [Fact]
+    public async Task The_same_token_in_the_header_and_the_query_is_accepted()
+    {
+        var token = await app.GetTokenAsync("alice");
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+        await socket.ConnectAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: token), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+
+        Assert.Equal(WebSocketState.Open, socket.State);
+        socket.Abort();
+    }
+
+    private static async Task<HttpStatusCode> HandshakeStatusAsync(Uri uri, string? headerToken = null)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
+        if (headerToken is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + headerToken);
+        }
+
         await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TestTimeouts.Default));
         return socket.HttpStatusCode;
     }
