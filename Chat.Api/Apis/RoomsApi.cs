@@ -26,7 +26,7 @@ public static class RoomsApi
         [FromRoute(Name = "room_id")] string roomId,
         [FromQuery] string? before,
         [FromQuery] string? after,
-        [FromQuery] int? limit,
+        [FromQuery] string? limit,
         MessageLog messageLog)
     {
         if (!RoomId.IsValid(roomId))
@@ -55,8 +55,11 @@ public static class RoomsApi
             afterId = parsed;
         }
 
-        var pageSize = limit ?? DefaultPageSize;
-        if (pageSize is < 1 or > MaxPageSize)
+        // Parsed here rather than bound as an int, so that "abc" gets the same ProblemDetails
+        // naming the field as "0" does, instead of a binding failure.
+        var pageSize = DefaultPageSize;
+        if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
+            || pageSize is < 1 or > MaxPageSize))
         {
             return BadRequest("limit", $"limit must be between 1 and {MaxPageSize}.");
         }

@@ -36,13 +36,26 @@ public sealed class AuthTests(ChatAppFixture app)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    [Fact]
-    public async Task A_malformed_guest_request_body_is_400()
+    [Theory]
+    [InlineData("{not json", "application/json")]
+    [InlineData("[1,2]", "application/json")]
+    public async Task A_malformed_guest_request_body_is_400_naming_the_body(string body, string mediaType)
     {
-        using var content = new StringContent("{not json", System.Text.Encoding.UTF8, "application/json");
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, mediaType);
         using var response = await app.Http.PostAsync("/api/auth/guest", content);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("body", (string?)(await response.Content.ReadFromJsonAsync<JsonObject>())!["field"]);
+    }
+
+    [Fact]
+    public async Task A_guest_request_that_is_not_json_is_415()
+    {
+        using var content = new StringContent("username=alice", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        using var response = await app.Http.PostAsync("/api/auth/guest", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
     }
 
     [Fact]

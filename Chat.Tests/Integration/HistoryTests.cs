@@ -178,6 +178,8 @@ public sealed class HistoryTests(ChatAppFixture app)
     [Theory]
     [InlineData("?limit=0", "limit")]
     [InlineData("?limit=201", "limit")]
+    [InlineData("?limit=abc", "limit")]
+    [InlineData("?limit=-5", "limit")]
     [InlineData("?before=nope", "before")]
     [InlineData("?after=1-", "after")]
     public async Task History_paging_rejects_bad_parameters_with_problem_details(string query, string field)
