@@ -14,9 +14,17 @@ public static class RedisFaults
     /// </summary>
     private static readonly string[] s_transientReplies = ["LOADING", "BUSY", "MASTERDOWN", "READONLY", "TRYAGAIN", "CLUSTERDOWN"];
 
-    public static bool IsUnavailable(Exception exception) =>
-        exception is RedisConnectionException or TimeoutException
-        || (exception is RedisServerException server && IsTransientReply(server.Message));
+    public static bool IsUnavailable(Exception exception) => exception switch
+    {
+        // RedisTimeoutException is a TimeoutException.
+        RedisConnectionException or TimeoutException => true,
+        RedisServerException server => IsTransientReply(server.Message),
+        // A command the client library abandoned when its connection failed (a long freeze ends
+        // in a reconnect): cancelled with no token of ours, or failed inside its pipe reader.
+        OperationCanceledException cancelled => !cancelled.CancellationToken.IsCancellationRequested,
+        InvalidOperationException invalid => invalid.Source is "StackExchange.Redis" or "System.IO.Pipelines",
+        _ => false,
+    };
 
     private static bool IsTransientReply(string message)
     {

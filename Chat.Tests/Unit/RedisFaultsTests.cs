@@ -30,4 +30,25 @@ public sealed class RedisFaultsTests
         Assert.True(RedisFaults.IsUnavailable(new RedisConnectionException(ConnectionFailureType.SocketClosed, "closed")));
         Assert.False(RedisFaults.IsUnavailable(new InvalidOperationException()));
     }
+
+    [Fact]
+    public void A_command_the_client_abandoned_is_unavailable_but_our_own_cancellation_is_not()
+    {
+        using var ours = new CancellationTokenSource();
+        ours.Cancel();
+
+        Assert.True(RedisFaults.IsUnavailable(new TaskCanceledException()));
+        Assert.False(RedisFaults.IsUnavailable(new OperationCanceledException(ours.Token)));
+    }
+
+    [Fact]
+    public void A_failure_inside_the_client_pipe_reader_is_unavailable()
+    {
+        // What a long freeze produced: "Reading is not allowed after reader was completed."
+        var pipe = new System.IO.Pipelines.Pipe();
+        pipe.Reader.Complete();
+        var thrown = Assert.ThrowsAny<InvalidOperationException>(() => pipe.Reader.TryRead(out _));
+
+        Assert.True(RedisFaults.IsUnavailable(thrown));
+    }
 }

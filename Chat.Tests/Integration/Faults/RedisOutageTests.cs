@@ -97,6 +97,58 @@ public sealed class RedisOutageTests(FaultAppFixture app)
     }
 
     [Fact]
+    public async Task A_freeze_long_enough_for_the_client_to_reconnect_still_answers_every_send_with_unavailable_or_ack()
+    {
+        var room = TestRooms.New("redis-long-freeze");
+        await using var alice = await app.ConnectAsync(room, "alice");
+        await alice.ReceiveHistoryAsync();
+
+        // Past about 20 s StackExchange.Redis gives the frozen connection up and abandons the
+        // commands it had sent. Sends go on every half second, so some are in flight then; each
+        // must still be answered (unavailable, or acked if Redis ran it), never end the socket.
+        var redis = await AppResources.ProcessIdAsync(app.App, AppResources.RedisServer);
+        var clientIds = new List<string>();
+        AppResources.Signal(redis, "STOP");
+        try
+        {
+            for (var i = 0; i < 52; i++)
+            {
+                var clientId = $"long-freeze-{i}";
+                clientIds.Add(clientId);
+                await alice.SendAsync(new { type = "message", content = clientId, client_id = clientId });
+                await Task.Delay(TimeSpan.FromMilliseconds(500));
+            }
+        }
+        finally
+        {
+            AppResources.Signal(redis, "CONT");
+        }
+
+        var unanswered = clientIds.ToHashSet();
+        var refused = new List<string>();
+        while (unanswered.Count > 0)
+        {
+            var answer = await alice.ReceiveUntilAsync(f => ChatClient.Type(f) is "ack" or "error", TimeSpan.FromSeconds(30));
+            var clientId = (string)answer["client_id"]!;
+            Assert.True(unanswered.Remove(clientId), $"{clientId} was answered twice.");
+            if (ChatClient.Type(answer) == "error")
+            {
+                Assert.Equal("unavailable", (string?)answer["code"]);
+                refused.Add(clientId);
+            }
+        }
+
+        foreach (var clientId in refused)
+        {
+            await RetryUntilAckedAsync(alice, clientId, clientId);
+        }
+
+        var entries = await app.Redis.GetDatabase().StreamRangeAsync(new RoomKeys(room).Messages);
+        Assert.Equal(clientIds.Order(), entries.Select(e => (string)e["k"]!).Order());
+        Assert.Equal(System.Net.WebSockets.WebSocketState.Open, alice.Socket.State);
+    }
+
+    [Fact]
     public async Task A_join_whose_subscribe_times_out_on_a_frozen_Redis_leaves_no_subscription_behind()
     {
         var room = TestRooms.New("redis-frozen-join");
@@ -114,13 +166,9 @@ public sealed class RedisOutageTests(FaultAppFixture app)
             AppResources.Signal(redis, "CONT");
         }
 
-        // Nobody is in the room, so no replica may keep a subscription to it: a leftover queue
-        // would grow with every message published there. The SSUBSCRIBE still buffered in the
-        // frozen connection may run on the server when Redis wakes (harmless: the client drops
-        // messages for channels it does not hold), so ask what the replicas hold themselves:
-        // after their subscriber connections are cut, they resubscribe exactly that.
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
-        await server.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub");
+        // Nobody is in the room, so no replica may stay subscribed to it: a leftover queue would
+        // grow with every message published there, and even the SSUBSCRIBE that the frozen
+        // Redis runs when it wakes must be undone.
         using var deadline = new CancellationTokenSource(TestTimeouts.Default);
         while ((long)((RedisResult[])(await server.ExecuteAsync("PUBSUB", "SHARDNUMSUB", channel.ToString()))!)[1] != 0)
         {
