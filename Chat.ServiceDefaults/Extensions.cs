@@ -51,6 +51,7 @@ public static class Extensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        builder.Logging.AddTokenRedaction();
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics =>
@@ -66,10 +67,13 @@ public static class Extensions
                 tracing.AddSource(builder.Environment.ApplicationName)
                     .AddSource(TelemetryNames.ActivitySources)
                     .AddAspNetCoreInstrumentation(options =>
+                    {
                         // Health probes every few seconds would drown the traces that matter.
                         options.Filter = context =>
                             !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath);
+                        options.EnrichWithHttpRequest = TokenRedaction.RedactQuery;
+                    })
                     .AddHttpClientInstrumentation();
             });
 
