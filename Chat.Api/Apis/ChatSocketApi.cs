@@ -68,6 +68,7 @@ public static class ChatSocketApi
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = services.Options.KeepAliveInterval,
+            KeepAliveTimeout = services.Options.KeepAliveTimeout,
         });
         using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, services);
         await connection.RunAsync(resumeFrom, epoch, context.RequestAborted);

@@ -71,7 +71,8 @@ public static class ChatApiExtensions
             StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
-        // Keep-alive pings are set per socket from Chat:KeepAliveInterval.
+        // Keep-alive pings and their timeout are set per socket from Chat:KeepAliveInterval and
+        // Chat:KeepAliveTimeout.
         app.UseWebSockets();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -53,9 +53,16 @@ public sealed class ChatOptions
 
     /// <summary>
     /// How often the server sends a WebSocket ping, which keeps idle proxies and NATs from dropping
-    /// the connection. It does not detect a dead peer by itself: nothing waits for the pong.
+    /// the connection and, with <see cref="KeepAliveTimeout"/>, finds peers that are gone.
     /// </summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long the server waits for the pong to its ping before it aborts the socket: a dead,
+    /// half-open or never-reading peer is dropped within interval + timeout. A reader far behind
+    /// (its ping queued after megabytes of frames) is dropped too, and resumes with since.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long the server waits for the client's reply to a close frame before aborting.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);

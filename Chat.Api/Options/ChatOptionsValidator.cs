@@ -29,6 +29,12 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
                 $"(four of the largest message frames that Chat:MaxContentLength ({options.MaxContentLength}) allows).");
         }
 
+        if (options.KeepAliveInterval < TimeSpan.FromSeconds(1) || options.KeepAliveTimeout < TimeSpan.FromSeconds(1)
+            || options.KeepAliveInterval > TimeSpan.FromMinutes(10) || options.KeepAliveTimeout > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Chat:KeepAliveInterval and Chat:KeepAliveTimeout must be between 00:00:01 and 00:10:00.");
+        }
+
         if (options.ResyncDelay <= TimeSpan.Zero || options.ResyncDelay > TimeSpan.FromMinutes(1))
         {
             failures.Add("Chat:ResyncDelay must be between 00:00:00 (exclusive) and 00:01:00.");

@@ -1,0 +1,63 @@
+using System.Net.WebSockets;
+using Chat.Tests.Infrastructure;
+
+namespace Chat.Tests.Integration;
+
+/// <summary>An app whose replicas ping every second and wait two seconds for the pong.</summary>
+public sealed class KeepAliveAppFixture : ChatAppFixture
+{
+    protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = new Dictionary<string, string>
+    {
+        ["Chat__KeepAliveInterval"] = "00:00:01",
+        ["Chat__KeepAliveTimeout"] = "00:00:02",
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class KeepAliveAppCollection : ICollectionFixture<KeepAliveAppFixture>
+{
+    public const string Name = "chat app with short keep-alives";
+}
+
+/// <summary>docs/protocol.md: a peer that stops answering pings is dropped; one that reads stays.</summary>
+[Collection(KeepAliveAppCollection.Name)]
+public sealed class KeepAliveTests(KeepAliveAppFixture app)
+{
+    [Fact]
+    public async Task A_socket_that_never_reads_is_aborted_after_the_keep_alive_timeout()
+    {
+        await using var silent = await app.ConnectAsync(TestRooms.New("keepalive-silent"), "alice");
+        await silent.ReceiveHistoryAsync();
+
+        // Read nothing (so answer no ping) for well past interval + timeout.
+        await Task.Delay(TimeSpan.FromSeconds(8));
+
+        await Assert.ThrowsAnyAsync<WebSocketException>(async () =>
+        {
+            while (await silent.ReceiveAsync(TimeSpan.FromSeconds(10)) is not null)
+            {
+            }
+
+            throw new InvalidOperationException("The server closed the socket cleanly instead of aborting it.");
+        });
+    }
+
+    [Fact]
+    public async Task A_socket_that_keeps_reading_stays_open_while_idle()
+    {
+        var room = TestRooms.New("keepalive-reader");
+        await using var reader = await app.ConnectAsync(room, "alice");
+        await reader.ReceiveHistoryAsync();
+
+        // A pending receive answers the pings; nothing else arrives for 8 s.
+        var waiting = reader.ReceiveMessagesUntilAsync(1, TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        await using var sender = await app.ConnectAsync(room, "bob");
+        await sender.ReceiveHistoryAsync();
+        var id = await sender.SendMessageAsync("still there?");
+
+        await waiting;
+        Assert.Equal([id], reader.ReceivedIds);
+    }
+}
