@@ -60,6 +60,27 @@ public static class ChatSocketApi
             return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid username.");
         }
 
+        // Checked last, so a request refused for what it is never holds a place.
+        if (!services.Tracker.TryReserve(services.Limits.MaxSocketsPerProcess))
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", "This server holds as many chat sockets as it may; retry shortly.");
+        }
+
+        try
+        {
+            await RunSocketAsync(context, roomId, resumeFrom, epoch, user, services);
+        }
+        finally
+        {
+            services.Tracker.Release();
+        }
+
+        return TypedResults.Empty;
+    }
+
+    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, ChatConnectionServices services)
+    {
         // The request's activity would span the whole connection, and Redis instrumentation would
         // collect every command the connection issues under it until the socket closes.
         Activity.Current = null;
@@ -72,7 +93,6 @@ public static class ChatSocketApi
         });
         using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, services);
         await connection.RunAsync(resumeFrom, epoch, context.RequestAborted);
-        return TypedResults.Empty;
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>

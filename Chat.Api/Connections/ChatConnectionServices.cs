@@ -14,6 +14,7 @@ public sealed class ChatConnectionServices(
     ChatMetrics metrics,
     ServerInstance instance,
     IOptions<ChatOptions> options,
+    IOptions<LimitsOptions> limits,
     TimeProvider time,
     ILogger<ChatConnection> logger)
 {
@@ -28,6 +29,8 @@ public sealed class ChatConnectionServices(
     public ServerInstance Instance { get; } = instance;
 
     public ChatOptions Options { get; } = options.Value;
+
+    public LimitsOptions Limits { get; } = limits.Value;
 
     /// <summary>
     /// Messages per history read while resuming: as many as fit the outgoing bound at the largest

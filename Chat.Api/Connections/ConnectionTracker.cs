@@ -13,6 +13,7 @@ public sealed class ConnectionTracker : IDisposable
     private readonly ILogger<ConnectionTracker> _logger;
     private readonly CancellationTokenRegistration _stopping;
     private volatile bool _stopped;
+    private int _reserved;
 
     public ConnectionTracker(IHostApplicationLifetime lifetime, ILogger<ConnectionTracker> logger)
     {
@@ -34,6 +35,21 @@ public sealed class ConnectionTracker : IDisposable
     }
 
     public void Remove(ChatConnection connection) => _connections.TryRemove(connection, out _);
+
+    /// <summary>Takes one of <paramref name="max"/> socket places before the upgrade; false when all are taken.</summary>
+    public bool TryReserve(int max)
+    {
+        if (Interlocked.Increment(ref _reserved) <= max)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _reserved);
+        return false;
+    }
+
+    /// <summary>Gives back a place taken by <see cref="TryReserve"/>.</summary>
+    public void Release() => Interlocked.Decrement(ref _reserved);
 
     public void Dispose() => _stopping.Dispose();
 

@@ -3,26 +3,29 @@ using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Integration;
 
-/// <summary>An app whose replicas ping every second and wait two seconds for the pong.</summary>
-public sealed class KeepAliveAppFixture : ChatAppFixture
+/// <summary>An app with tight limits: pings every second, two seconds for the pong, three sockets per replica.</summary>
+public sealed class LimitsAppFixture : ChatAppFixture
 {
+    public const int MaxSocketsPerProcess = 3;
+
     protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = new Dictionary<string, string>
     {
         ["Chat__KeepAliveInterval"] = "00:00:01",
         ["Chat__KeepAliveTimeout"] = "00:00:02",
+        ["Limits__MaxSocketsPerProcess"] = MaxSocketsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
     };
 }
 
 [CollectionDefinition(Name)]
-public sealed class KeepAliveAppCollection : ICollectionFixture<KeepAliveAppFixture>
+public sealed class LimitsAppCollection : ICollectionFixture<LimitsAppFixture>
 {
-    public const string Name = "chat app with short keep-alives";
+    public const string Name = "chat app with tight limits";
 }
 
 /// <summary>docs/protocol.md: a peer that stops answering pings is dropped; one that reads stays.</summary>
-[Collection(KeepAliveAppCollection.Name)]
-public sealed class KeepAliveTests(KeepAliveAppFixture app)
+[Collection(LimitsAppCollection.Name)]
+public sealed class KeepAliveTests(LimitsAppFixture app)
 {
     [Fact]
     public async Task A_socket_that_never_reads_is_aborted_after_the_keep_alive_timeout()
