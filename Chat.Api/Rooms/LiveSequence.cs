@@ -31,6 +31,9 @@ public sealed class LiveSequence
 
     public string Epoch { get; private set; } = "";
 
+    /// <summary><see cref="Epoch"/> as UTF-8, as published messages carry it.</summary>
+    public ReadOnlyMemory<byte> EpochUtf8 => _epochUtf8;
+
     /// <summary>The newest id dispatched (or known to precede everything still to come).</summary>
     public MessageId Last { get; private set; } = MessageId.None;
 

@@ -66,7 +66,7 @@ public sealed partial class Room
     {
         var previous = _sequence.Last;
         var filled = 0;
-        var epoch = System.Text.Encoding.UTF8.GetBytes(_sequence.Epoch);
+        var epoch = _sequence.EpochUtf8;
         while (previous < upTo)
         {
             List<ChatMessage> page;
@@ -84,9 +84,9 @@ public sealed partial class Room
             // The first entry must be the last one dispatched (nothing in the hole was trimmed),
             // unless the pump started on an empty stream; and the page must move forward.
             var start = previous == MessageId.None ? 0 : 1;
-            if ((start == 1 && (page.Count == 0 || page[0].Id != previous.ToString()))
-                || page.Count <= start
-                || (filled += page.Count - start) > _context.FillLimit)
+            var contiguous = start == 0 || (page.Count > 0 && page[0].Id == previous.ToString());
+            filled += page.Count - start;
+            if (!contiguous || page.Count <= start || filled > _context.FillLimit)
             {
                 Log.GapUnfillable(_context.Logger, Keys.RoomId, previous.ToString(), upTo.ToString());
                 ReconnectAll("missed messages are no longer retained here; reconnect with since");

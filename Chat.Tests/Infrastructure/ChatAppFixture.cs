@@ -29,8 +29,13 @@ public class ChatAppFixture : IAsyncLifetime
     /// <summary>A direct connection to the app's Redis, to check what was stored.</summary>
     public IConnectionMultiplexer Redis { get; private set; } = null!;
 
-    /// <summary>Settings passed to every API replica, for tests that need tighter limits.</summary>
-    protected virtual IReadOnlyDictionary<string, string> ApiSettings { get; } = new Dictionary<string, string>
+    /// <summary>
+    /// Settings passed to every API replica. Fixtures that need others override this with
+    /// <see cref="WithApiSettings"/>, which keeps these defaults unless it replaces them.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string> ApiSettings => DefaultApiSettings;
+
+    private static readonly Dictionary<string, string> DefaultApiSettings = new()
     {
         // Small enough (256 KiB, the least 4,000-character messages allow) that a member who stops reading overflows it within a test.
         ["Chat__OutgoingQueueBytes"] = "262144",
@@ -41,6 +46,18 @@ public class ChatAppFixture : IAsyncLifetime
         // replica alive past the orchestrator's stop timeout. The tests read no telemetry.
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
     };
+
+    /// <summary>The default settings with <paramref name="overrides"/> added or replacing them.</summary>
+    protected static IReadOnlyDictionary<string, string> WithApiSettings(IReadOnlyDictionary<string, string> overrides)
+    {
+        var settings = new Dictionary<string, string>(DefaultApiSettings);
+        foreach (var (name, value) in overrides)
+        {
+            settings[name] = value;
+        }
+
+        return settings;
+    }
 
     /// <summary>The AppHost's configuration; <paramref name="redisDataDirectory"/> is a temporary folder this fixture deletes.</summary>
     protected virtual IEnumerable<string> AppHostArguments(string redisDataDirectory) =>
@@ -135,6 +152,23 @@ public class ChatAppFixture : IAsyncLifetime
         }
 
         throw new InvalidOperationException($"20 connections all reached replica {first.Instance}; is chat-api running with 2 replicas?");
+    }
+
+    /// <summary>A client on the replica called <paramref name="instance"/> (the proxy is not steered; tries until one lands there).</summary>
+    public async Task<ChatClient> ConnectToReplicaAsync(string room, string username, string instance)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var client = await ConnectAsync(room, username);
+            if (client.Instance == instance)
+            {
+                return client;
+            }
+
+            await client.DisposeAsync();
+        }
+
+        throw new InvalidOperationException($"20 connections missed replica {instance}.");
     }
 
     /// <summary>Every id in a room's stream, oldest first, read straight from Redis.</summary>

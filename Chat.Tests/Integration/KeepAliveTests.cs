@@ -8,13 +8,12 @@ public sealed class LimitsAppFixture : ChatAppFixture
 {
     public const int MaxSocketsPerProcess = 3;
 
-    protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = WithApiSettings(new Dictionary<string, string>
     {
         ["Chat__KeepAliveInterval"] = "00:00:01",
         ["Chat__KeepAliveTimeout"] = "00:00:02",
         ["Limits__MaxSocketsPerProcess"] = MaxSocketsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
-    };
+    });
 }
 
 [CollectionDefinition(Name)]

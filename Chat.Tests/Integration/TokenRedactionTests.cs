@@ -11,14 +11,14 @@ public sealed class TelemetryAppFixture : ChatAppFixture, IDisposable
 {
     public OtlpCollector Collector { get; } = new();
 
-    protected override IReadOnlyDictionary<string, string> ApiSettings => new Dictionary<string, string>
+    protected override IReadOnlyDictionary<string, string> ApiSettings => WithApiSettings(new Dictionary<string, string>
     {
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Endpoint.ToString().TrimEnd('/'),
         ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
         ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
         ["Logging__LogLevel__Default"] = "Information",
         ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information",
-    };
+    });
 
     public void Dispose() => Collector.Dispose();
 }

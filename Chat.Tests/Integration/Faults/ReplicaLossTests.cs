@@ -19,7 +19,7 @@ public sealed class ReplicaLossTests(FaultAppFixture app)
         await using var __ = survivor;
         var epoch = (string)(await doomed.ReceiveHistoryAsync())["epoch"]!;
         await survivor.ReceiveHistoryAsync();
-        await using var sender = await ConnectToAsync(room, survivor.Instance);
+        await using var sender = await app.ConnectToReplicaAsync(room, "sender", survivor.Instance);
         await sender.ReceiveHistoryAsync();
 
         for (var i = 0; i < 10; i++)
@@ -65,22 +65,5 @@ public sealed class ReplicaLossTests(FaultAppFixture app)
             await AppResources.StartAsync(app.App, doomed.Instance);
             await app.App.ResourceNotifications.WaitForResourceHealthyAsync("chat-api").WaitAsync(TestTimeouts.Startup);
         }
-    }
-
-    /// <summary>A client on the given replica (the proxy is not steered; try until it lands there).</summary>
-    private async Task<ChatClient> ConnectToAsync(string room, string instance)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var client = await app.ConnectAsync(room, "sender");
-            if (client.Instance == instance)
-            {
-                return client;
-            }
-
-            await client.DisposeAsync();
-        }
-
-        throw new InvalidOperationException($"20 connections missed replica {instance}.");
     }
 }
