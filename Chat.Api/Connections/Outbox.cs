@@ -79,7 +79,9 @@ public sealed class Outbox
         while (QueuedBytes + bytes > _capacityBytes && !IsCompleted)
         {
             var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            Volatile.Write(ref _spaceWaiter, waiter);
+            // A full fence, paired with OnSent's: either this re-check sees the bytes it freed, or
+            // OnSent sees this waiter.
+            Interlocked.Exchange(ref _spaceWaiter, waiter);
             // Re-check after publishing the waiter: a frame sent in between would not have seen it.
             if (QueuedBytes + bytes <= _capacityBytes || IsCompleted)
             {
@@ -96,7 +98,11 @@ public sealed class Outbox
     public void OnSent(int bytes)
     {
         Interlocked.Add(ref _queuedBytes, -bytes);
-        Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
+        // Per delivery: a plain read, and the exchange only while a history producer waits.
+        if (Volatile.Read(ref _spaceWaiter) is not null)
+        {
+            Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
+        }
     }
 
     /// <summary>Signals an overflow that happened before frames reached this queue (held back during catch-up).</summary>
