@@ -16,6 +16,8 @@ var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
     .WithReference(redis).WaitForChatRedis(redis)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WithHttpHealthCheck("/health")
+    // The AppHost's own Limits section (e.g. ./run.sh --Limits:Enabled=false) reaches every replica.
+    .WithConfigurationSection(builder.Configuration, "Limits")
     // Two replicas by default so cross-replica fan-out is exercised on every local run.
     .WithReplicas(builder.Configuration.GetValue("ChatApi:Replicas", 2));
 

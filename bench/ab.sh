@@ -40,7 +40,7 @@ scenario=(--rooms 20 --members 10 --senders 2 --size 64 --warmup 2 --duration 8 
 signing_key=$(head -c 48 /dev/urandom | base64)
 for round in $(seq "$rounds"); do
   for build in before after; do
-    Auth__SigningKey=$signing_key ConnectionStrings__redis=127.0.0.1:$redis_port \
+    Limits__Enabled=false Auth__SigningKey=$signing_key ConnectionStrings__redis=127.0.0.1:$redis_port \
       ASPNETCORE_URLS=http://127.0.0.1:5191 ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$work/$build" \
       Logging__LogLevel__Default=Warning "$work/$build/Chat.Api" >>"$work/api-$build.log" 2>&1 &
     api=$!

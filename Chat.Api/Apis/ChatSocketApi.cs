@@ -1,14 +1,21 @@
 using System.Diagnostics;
 using Chat.Api.Connections;
+using Chat.Api.Diagnostics;
 using Chat.Api.Identity;
 using Chat.Api.Protocol;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Chat.Api.Apis;
 
-/// <summary><c>GET /ws/chat/{room_id}?since=&amp;epoch=</c>: the seed's endpoint, now authenticated and resumable.</summary>
+/// <summary>
+/// <c>GET /ws/chat/{room_id}?since=&amp;epoch=</c>: the seed's endpoint, now authenticated and
+/// resumable. The handshake's checks run in the order docs/security.md gives: Origin (403, the
+/// origin middleware) and token (401, authentication) before this handler; then request shape
+/// (400), membership (403), the per-user limits (429) and the per-process cap (503) here.
+/// </summary>
 public static class ChatSocketApi
 {
     public static IEndpointRouteBuilder MapChatSocketApi(this IEndpointRouteBuilder app)
@@ -57,29 +64,48 @@ public static class ChatSocketApi
 
         if (ChatUser.FromPrincipal(context.User) is not { } user)
         {
-            return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid username.");
+            return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid subject and name.");
         }
 
-        // Checked last, so a request refused for what it is never holds a place.
-        if (!services.Tracker.TryReserve(services.Limits.MaxSocketsPerProcess))
+        var socketId = services.Instance.SocketId(context.TraceIdentifier);
+        if (services.Limits.Enabled && !await TryTakeUserSocketAsync(services, user, socketId))
         {
+            Log.HandshakeRefused(services.Logger, roomId, StatusCodes.Status429TooManyRequests, "sockets per user");
             context.Response.Headers.RetryAfter = "5";
-            return Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", "This server holds as many chat sockets as it may; retry shortly.");
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many sockets",
+                $"A user may hold at most {services.Limits.SocketsPerUser} sockets at once; close one first.");
         }
 
         try
         {
-            await RunSocketAsync(context, roomId, resumeFrom, epoch, user, services);
+            // Checked last, so a request refused for what it is never holds a place.
+            if (!services.Tracker.TryReserve(services.Limits.MaxSocketsPerProcess))
+            {
+                context.Response.Headers.RetryAfter = "5";
+                return Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", "This server holds as many chat sockets as it may; retry shortly.");
+            }
+
+            try
+            {
+                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenExpiry(context), services);
+            }
+            finally
+            {
+                services.Tracker.Release();
+            }
         }
         finally
         {
-            services.Tracker.Release();
+            if (services.Limits.Enabled)
+            {
+                await GiveBackUserSocketAsync(services, user, socketId);
+            }
         }
 
         return TypedResults.Empty;
     }
 
-    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, ChatConnectionServices services)
+    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, DateTime tokenExpiresAtUtc, ChatConnectionServices services)
     {
         // The request's activity would span the whole connection, and Redis instrumentation would
         // collect every command the connection issues under it until the socket closes.
@@ -91,8 +117,39 @@ public static class ChatSocketApi
             KeepAliveInterval = services.Options.KeepAliveInterval,
             KeepAliveTimeout = services.Options.KeepAliveTimeout,
         });
-        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, services);
+        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, tokenExpiresAtUtc, services);
         await connection.RunAsync(resumeFrom, epoch, context.RequestAborted);
+    }
+
+    /// <summary>The handshake token's expiry; the socket is closed then unless renewed.</summary>
+    private static DateTime TokenExpiry(HttpContext context) =>
+        long.TryParse(context.User.FindFirst(JwtRegisteredClaimNames.Exp)?.Value, out var exp)
+            ? DateTimeOffset.FromUnixTimeSeconds(exp).UtcDateTime
+            : DateTime.MaxValue;
+
+    private static async Task<bool> TryTakeUserSocketAsync(ChatConnectionServices services, ChatUser user, string socketId)
+    {
+        try
+        {
+            return await services.UserSockets.TryAcquireAsync(user, socketId);
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            // Without Redis the join fails with 1013 anyway; the count must not turn that into a 429.
+            return true;
+        }
+    }
+
+    private static async Task GiveBackUserSocketAsync(ChatConnectionServices services, ChatUser user, string socketId)
+    {
+        try
+        {
+            await services.UserSockets.ReleaseAsync(user, socketId);
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            // The lease lapses by itself within Limits:SocketLeaseTtl.
+        }
     }
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>

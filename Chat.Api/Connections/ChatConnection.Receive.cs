@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
 using Chat.Api.Diagnostics;
+using Chat.Api.Identity;
 using Chat.Api.Protocol;
 using Chat.Api.Storage;
 
@@ -143,6 +144,26 @@ public sealed partial class ChatConnection
             return;
         }
 
+        if (parsed.Kind == ClientFrameKind.Auth)
+        {
+            await RenewAsync(parsed.AccessToken!);
+            return;
+        }
+
+        // Decided locally, the shared count pipelined with the append: no extra round trip.
+        if (_services.Limits.Enabled && !_services.MessageRate.TryAcquire(_user, out var retryAfterMs))
+        {
+            Reject(new FrameError(ErrorCodes.RateLimited,
+                $"Too many messages; retry in {retryAfterMs} ms. Nothing was stored.", parsed.ClientId, retryAfterMs));
+            _refusals ??= new Limits.RefusalCounter(_services.Limits.RefusalsBeforeClose, _services.Limits.RefusalWindow);
+            if (_refusals.Add(receivedAt.Ticks))
+            {
+                RequestClose(CloseCodes.PolicyViolation, "kept sending past the rate limit");
+            }
+
+            return;
+        }
+
         _services.Metrics.MessageReceived();
         var started = Stopwatch.GetTimestamp();
         string id;
@@ -162,6 +183,36 @@ public sealed partial class ChatConnection
 
         _services.Metrics.MessageStored(Stopwatch.GetElapsedTime(started));
         Enqueue(ServerFrames.Ack(parsed.ClientId, id));
+    }
+
+    /// <summary>
+    /// <c>{"type":"auth"}</c>: a fresh token for the same subject extends the socket's life to the
+    /// token's expiry. Anything else (invalid, another subject, a signed-out session) is answered
+    /// with <c>invalid_token</c> and a 1008 close: the socket's identity is no longer proven.
+    /// </summary>
+    private async Task RenewAsync(string token)
+    {
+        (ChatUser User, DateTime ExpiresAtUtc)? renewed;
+        try
+        {
+            renewed = await _services.Tokens.ValidateAsync(token, _receiveCancellation.Token).WaitAsync(_services.Options.StoreTimeout);
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex) || ex is InvalidOperationException or HttpRequestException)
+        {
+            // Redis, or the provider's discovery document, did not answer.
+            Reject(new FrameError(ErrorCodes.Unavailable, "The token could not be checked; send it again shortly.", null));
+            return;
+        }
+
+        if (renewed is not { } valid || valid.User.Subject != _user.Subject)
+        {
+            Reject(new FrameError(ErrorCodes.InvalidToken, "The token is not valid for this socket's user; sign in again.", null));
+            RequestClose(CloseCodes.PolicyViolation, "invalid token");
+            return;
+        }
+
+        Interlocked.Exchange(ref _tokenExpiresAtTicks, valid.ExpiresAtUtc.Ticks);
+        Enqueue(ServerFrames.AuthRenewed(valid.ExpiresAtUtc));
     }
 
     private void Reject(in FrameError error)

@@ -35,10 +35,18 @@ public sealed partial class ChatConnection : IDisposable
     private int _handlingFrame;
     private int _shutdownRequested;
 
-    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, ChatConnectionServices services)
+    // When the token this socket was opened or last renewed with expires (UTC ticks); the
+    // replica's upkeep closes the socket with 1008 then.
+    private long _tokenExpiresAtTicks;
+
+    // Created at the first rate-limit refusal only: most sockets are never refused.
+    private Limits.RefusalCounter? _refusals;
+
+    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, DateTime tokenExpiresAtUtc, ChatConnectionServices services)
     {
         _socket = socket;
         _user = user;
+        _tokenExpiresAtTicks = tokenExpiresAtUtc.Ticks;
         _room = room;
         _connectionId = connectionId;
         _services = services;
@@ -51,6 +59,17 @@ public sealed partial class ChatConnection : IDisposable
     }
 
     private bool CloseRequested => Volatile.Read(ref _close) is not null;
+
+    /// <summary>Who this socket belongs to: the subject its token (or last renewal) proved.</summary>
+    public ChatUser User => _user;
+
+    public string RoomId => _room.RoomId;
+
+    /// <summary>The upgrade request's id, unique within this process.</summary>
+    public string ConnectionId => _connectionId;
+
+    /// <summary>Whether the socket's token has expired without a renewal by <paramref name="nowUtc"/>.</summary>
+    public bool IsTokenExpired(DateTime nowUtc) => nowUtc.Ticks >= Interlocked.Read(ref _tokenExpiresAtTicks);
 
     /// <summary>
     /// Runs the connection until it closes; <paramref name="since"/> and <paramref name="epoch"/>

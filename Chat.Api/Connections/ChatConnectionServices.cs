@@ -16,8 +16,17 @@ public sealed class ChatConnectionServices(
     IOptions<ChatOptions> options,
     IOptions<LimitsOptions> limits,
     TimeProvider time,
+    Identity.AccessTokenValidator tokens,
+    Limits.MessageRateLimiter messageRate,
+    Limits.UserSockets userSockets,
     ILogger<ChatConnection> logger)
 {
+    public Identity.AccessTokenValidator Tokens { get; } = tokens;
+
+    public Limits.MessageRateLimiter MessageRate { get; } = messageRate;
+
+    public Limits.UserSockets UserSockets { get; } = userSockets;
+
     public MessageLog MessageLog { get; } = messageLog;
 
     public RoomRegistry Rooms { get; } = rooms;

@@ -8,6 +8,13 @@ public static class CloseCodes
     /// <summary>1003: a binary frame; the protocol is JSON text.</summary>
     public const WebSocketCloseStatus BinaryFrame = WebSocketCloseStatus.InvalidMessageType;
 
+    /// <summary>
+    /// 1008: the server's policy ends this socket: its session was signed out, its token expired
+    /// or a renewal was refused, it was removed from the private room, or it kept sending past its
+    /// rate limit. Reconnecting with the same token will not help.
+    /// </summary>
+    public const WebSocketCloseStatus PolicyViolation = WebSocketCloseStatus.PolicyViolation;
+
     /// <summary>1009: a message over the size limit, counted across continuation frames.</summary>
     public const WebSocketCloseStatus MessageTooBig = WebSocketCloseStatus.MessageTooBig;
 

@@ -36,6 +36,24 @@ public sealed class ConnectionTracker : IDisposable
 
     public void Remove(ChatConnection connection) => _connections.TryRemove(connection, out _);
 
+    /// <summary>This replica's open connections, a moment's snapshot.</summary>
+    public IEnumerable<ChatConnection> Connections => _connections.Keys;
+
+    /// <summary>
+    /// Closes the connections <paramref name="match"/> picks. Scans them all: the notices that use
+    /// it (sign-out, removal) are rare, and an index by user would cost every connection memory.
+    /// </summary>
+    public void CloseWhere(Func<ChatConnection, bool> match, System.Net.WebSockets.WebSocketCloseStatus status, string reason)
+    {
+        foreach (var connection in _connections.Keys)
+        {
+            if (match(connection))
+            {
+                connection.RequestClose(status, reason);
+            }
+        }
+    }
+
     /// <summary>Takes one of <paramref name="max"/> socket places before the upgrade; false when all are taken.</summary>
     public bool TryReserve(int max)
     {

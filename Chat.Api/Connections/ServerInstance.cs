@@ -19,6 +19,12 @@ public sealed class ServerInstance(IOptions<ChatOptions> options, IConfiguration
             ? $"{service}-{replica}"
             : $"{Environment.MachineName}-{Environment.ProcessId}";
 
+    /// <summary>
+    /// A socket's id across every replica and restart, for the per-user socket count: the replica,
+    /// its process and the connection's request id.
+    /// </summary>
+    public string SocketId(string connectionId) => $"{Id}:{Environment.ProcessId}:{connectionId}";
+
     private static string? FromResourceAttributes(string? attributes)
     {
         const string Key = "service.instance.id=";

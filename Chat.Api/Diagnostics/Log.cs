@@ -65,4 +65,20 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId} could not leave its room cleanly", EventName = "LeaveFailed")]
     public static partial void LeaveFailed(ILogger logger, string connectionId, Exception exception);
+
+    // Identity and limits (30–39).
+    [LoggerMessage(30, LogLevel.Warning, "Could not check a token's session in Redis; it is accepted on its signature alone", EventName = "SessionCheckSkipped")]
+    public static partial void SessionCheckSkipped(ILogger logger, Exception exception);
+
+    [LoggerMessage(31, LogLevel.Warning, "Could not subscribe to the control channel yet; it is retried when Redis answers", EventName = "ControlSubscribeFailed")]
+    public static partial void ControlSubscribeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(32, LogLevel.Warning, "Could not recheck the sockets' sessions after a resubscription", EventName = "ControlRecheckFailed")]
+    public static partial void ControlRecheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(33, LogLevel.Warning, "Could not renew the sockets' places in the per-user socket count", EventName = "SocketLeaseRenewFailed")]
+    public static partial void SocketLeaseRenewFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(34, LogLevel.Information, "Handshake for room {RoomId} refused with {Status}: {Reason}", EventName = "HandshakeRefused")]
+    public static partial void HandshakeRefused(ILogger logger, string roomId, int status, string reason);
 }

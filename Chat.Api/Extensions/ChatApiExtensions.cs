@@ -4,6 +4,7 @@ using Chat.Api.Apis;
 using Chat.Api.Connections;
 using Chat.Api.Diagnostics;
 using Chat.Api.Identity;
+using Chat.Api.Limits;
 using Chat.Api.Options;
 using Chat.Api.Protocol;
 using Chat.Api.Rooms;
@@ -37,7 +38,19 @@ public static class ChatApiExtensions
             redis.AbortOnConnectFail = false;
         });
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // Guest tokens always have a scheme; a provider's only when Auth:Authority is set. The
+        // policy scheme sends each request to the one its token's issuer names (TokenRouting).
+        var authentication = services.AddAuthentication(TokenRouting.Scheme)
+            .AddPolicyScheme(TokenRouting.Scheme, displayName: null, options => options.ForwardDefaultSelector = context =>
+                TokenRouting.SchemeFor(
+                    JwtBearerSetup.FindToken(context.Request, out _),
+                    context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value))
+            .AddJwtBearer(IdentitySchemes.Guest);
+        if (!string.IsNullOrEmpty(builder.Configuration[$"{AuthOptions.SectionName}:{nameof(AuthOptions.Authority)}"]))
+        {
+            authentication.AddJwtBearer(IdentitySchemes.Provider);
+        }
+
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddAuthorization();
 
@@ -50,7 +63,17 @@ public static class ChatApiExtensions
         });
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SigningKeys>();
         services.AddSingleton<GuestTokenIssuer>();
+        services.AddSingleton<GuestSessions>();
+        services.AddSingleton<ProviderSignOuts>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<MessageRateLimiter>();
+        services.AddSingleton<UserSockets>();
+        services.AddSingleton<GuestIssuanceLimiter>();
+        services.AddSingleton<ControlChannel>();
+        services.AddHostedService(provider => provider.GetRequiredService<ControlChannel>());
+        services.AddHostedService<ConnectionUpkeep>();
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<ServerInstance>();
         services.AddSingleton<MessageLog>();
@@ -92,6 +115,7 @@ public static class ChatApiExtensions
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(GuestTokenRequest))]
 [JsonSerializable(typeof(GuestTokenResponse))]
+[JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(HistoryPage))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

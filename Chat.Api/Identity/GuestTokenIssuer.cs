@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using Chat.Api.Options;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -8,10 +7,11 @@ using Microsoft.IdentityModel.Tokens;
 namespace Chat.Api.Identity;
 
 /// <summary>
-/// Issues signed guest tokens. A guest token binds a connection to one name, so nobody can post
-/// as somebody else on that connection; it does not reserve the name (see docs/protocol.md).
+/// Issues signed guest access tokens: <c>sub</c> (the stable subject), <c>name</c> (the display
+/// name), <c>sid</c> (the session, checked against Redis so a signed-out session's tokens are
+/// refused), a <c>jti</c> and the signing key's <c>kid</c>.
 /// </summary>
-public sealed class GuestTokenIssuer(IOptions<AuthOptions> options, TimeProvider timeProvider)
+public sealed class GuestTokenIssuer(IOptions<AuthOptions> options, SigningKeys keys, TimeProvider timeProvider)
 {
     private readonly JsonWebTokenHandler _handler = new();
 
@@ -19,28 +19,28 @@ public sealed class GuestTokenIssuer(IOptions<AuthOptions> options, TimeProvider
     {
         var auth = options.Value;
         var now = timeProvider.GetUtcNow().UtcDateTime;
+        var expires = now + auth.TokenLifetime;
         var descriptor = new SecurityTokenDescriptor
         {
             Issuer = auth.Issuer,
             Audience = auth.Audience,
             IssuedAt = now,
             NotBefore = now,
-            Expires = now + auth.TokenLifetime,
+            Expires = expires,
             Subject = new ClaimsIdentity(
             [
-                new Claim(JwtRegisteredClaimNames.Sub, user.Key),
+                new Claim(JwtRegisteredClaimNames.Sub, user.Subject),
                 new Claim(ChatUser.NameClaim, user.Name),
+                new Claim(ChatUser.SessionClaim, user.SessionId ?? throw new ArgumentException("A guest token needs a session.", nameof(user))),
+                new Claim(JwtRegisteredClaimNames.Jti, ChatUser.NewSessionId()),
                 new Claim("role", "guest"),
             ]),
-            SigningCredentials = new SigningCredentials(CreateSigningKey(auth), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(keys.Current, SecurityAlgorithms.HmacSha256),
         };
 
-        return new GuestToken(_handler.CreateToken(descriptor), (int)auth.TokenLifetime.TotalSeconds);
+        return new GuestToken(_handler.CreateToken(descriptor), (int)auth.TokenLifetime.TotalSeconds, expires);
     }
-
-    internal static SymmetricSecurityKey CreateSigningKey(AuthOptions options) =>
-        new(Encoding.UTF8.GetBytes(options.SigningKey));
 }
 
-/// <summary>A freshly issued token and its lifetime in seconds.</summary>
-public sealed record GuestToken(string AccessToken, int ExpiresInSeconds);
+/// <summary>A freshly issued token, its lifetime in seconds and when it expires.</summary>
+public sealed record GuestToken(string AccessToken, int ExpiresInSeconds, DateTime ExpiresAtUtc);

@@ -3,12 +3,48 @@ using System.ComponentModel.DataAnnotations;
 namespace Chat.Api.Options;
 
 /// <summary>
-/// Limits that protect the service as a whole. Configuration section <c>Limits</c>; the per-user
-/// abuse limits of the security work belong here too.
+/// Abuse limits and the limits that protect the service as a whole. Configuration section
+/// <c>Limits</c>. Every per-user limit keeps its state in Redis, so it holds across replicas; see
+/// docs/security.md. <see cref="Enabled"/> switches the per-user ones off (load tests).
 /// </summary>
 public sealed class LimitsOptions
 {
     public const string SectionName = "Limits";
+
+    /// <summary>
+    /// Whether the per-user limits apply (message rate, guest tokens per address, sockets per
+    /// user, rooms created per day). The per-process socket cap always applies.
+    /// </summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Messages a user may send per second, on all replicas together, once the burst is spent.</summary>
+    [Range(0.01, 100_000)]
+    public double MessagesPerSecond { get; set; } = 10;
+
+    /// <summary>Messages a user may send at once after being quiet.</summary>
+    [Range(1, 100_000)]
+    public int MessageBurst { get; set; } = 20;
+
+    /// <summary>A socket refused more than this many times within <see cref="RefusalWindow"/> is closed with 1008.</summary>
+    [Range(1, 1_000_000)]
+    public int RefusalsBeforeClose { get; set; } = 100;
+
+    public TimeSpan RefusalWindow { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Guest tokens one client address may get per minute; past it, 429 with <c>Retry-After</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int GuestTokensPerMinute { get; set; } = 20;
+
+    /// <summary>Sockets one user may hold at once on all replicas together; the next gets 429.</summary>
+    [Range(1, 100_000)]
+    public int SocketsPerUser { get; set; } = 10;
+
+    /// <summary>
+    /// How long a socket's place among its user's <see cref="SocketsPerUser"/> outlives the replica
+    /// holding it: replicas renew their places every third of it, so a killed replica's sockets stop
+    /// counting after at most this long.
+    /// </summary>
+    public TimeSpan SocketLeaseTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Chat sockets one process holds at once. Past it a new handshake gets 503 with

@@ -27,6 +27,7 @@ public static class ClientFrameParser
         Content = 2,
         ClientId = 4,
         Username = 8,
+        AccessToken = 16,
     }
 
     public static bool TryParse(ReadOnlySpan<byte> utf8, int maxContentLength, out ClientFrame frame, out FrameError error)
@@ -35,6 +36,7 @@ public static class ClientFrameParser
         string? type = null;
         string? content = null;
         string? clientId = null;
+        string? accessToken = null;
         string? fieldError = null;
         var typeIsKnownString = false;
 
@@ -127,6 +129,18 @@ public static class ClientFrameParser
                         }
 
                         break;
+                    case Seen.AccessToken:
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            accessToken = ReadText(ref reader, "access_token", ref fieldError);
+                        }
+                        else
+                        {
+                            fieldError ??= "access_token must be a string.";
+                            reader.Skip();
+                        }
+
+                        break;
                     default:
                         // Unknown fields (and the seed's username) are skipped so that clients
                         // newer than this server keep working.
@@ -169,6 +183,16 @@ public static class ClientFrameParser
                     break;
                 case "ping":
                     frame = new ClientFrame(ClientFrameKind.Ping, null, null);
+                    error = default;
+                    return true;
+                case "auth":
+                    if (string.IsNullOrEmpty(accessToken))
+                    {
+                        error = new FrameError(ErrorCodes.Validation, "access_token is required.", null);
+                        return false;
+                    }
+
+                    frame = new ClientFrame(ClientFrameKind.Auth, null, null, accessToken);
                     error = default;
                     return true;
                 default:
@@ -215,6 +239,11 @@ public static class ClientFrameParser
         if (reader.ValueTextEquals("client_id"u8))
         {
             return Seen.ClientId;
+        }
+
+        if (reader.ValueTextEquals("access_token"u8))
+        {
+            return Seen.AccessToken;
         }
 
         return reader.ValueTextEquals("username"u8) ? Seen.Username : Seen.None;

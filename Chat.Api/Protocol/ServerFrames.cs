@@ -47,6 +47,22 @@ public static class ServerFrames
             writer.WriteString("client_id"u8, error.ClientId);
         }
 
+        if (error.RetryAfterMs is { } retryAfter)
+        {
+            writer.WriteNumber("retry_after_ms"u8, retryAfter);
+        }
+
+        writer.WriteEndObject();
+        return Finish(buffer, writer);
+    }
+
+    /// <summary><c>{"type":"auth","expires_at":"…"}</c>: a renewal was accepted; the socket now lives until then.</summary>
+    public static byte[] AuthRenewed(DateTime expiresAtUtc)
+    {
+        var (buffer, writer) = RentWriter();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "auth"u8);
+        writer.WriteString("expires_at"u8, MessageJson.FormatTimestamp(expiresAtUtc));
         writer.WriteEndObject();
         return Finish(buffer, writer);
     }

@@ -6,8 +6,8 @@ namespace Chat.Api.Storage;
 /// <summary>
 /// Every Redis key and channel name, built here and nowhere else. A room's names share the hash
 /// tag <c>{room_id}</c>, so on a Redis Cluster a room's stream, dedupe keys and (sharded) channel
-/// live on one slot and the append script may touch them together. Later features (presence,
-/// membership, limits) add their names here.
+/// live on one slot and the append script may touch them together. Names that are not a room's
+/// (sessions, per-user limits, the control channel) are in <see cref="UserKeys"/>.
 /// </summary>
 public sealed class RoomKeys
 {
@@ -41,8 +41,9 @@ public sealed class RoomKeys
     public RedisChannel Channel { get; }
 
     /// <summary>
-    /// Remembers the id a user's <c>client_id</c> produced, for the idempotency window.
-    /// Usernames cannot contain ':', so user and client id cannot be confused.
+    /// Remembers the id a user's <c>client_id</c> produced, for the idempotency window. Keyed by
+    /// subject, so a guest name taken again never matches an earlier holder's sends; subjects
+    /// cannot contain ':', so subject and client id cannot be confused.
     /// </summary>
-    public RedisKey Dedupe(ChatUser user, string clientId) => $"{Prefix}:dedupe:{user.Key}:{clientId}";
+    public RedisKey Dedupe(ChatUser user, string clientId) => $"{Prefix}:dedupe:{user.Subject}:{clientId}";
 }

@@ -17,6 +17,7 @@ namespace Chat.Tests.Infrastructure;
 public class ChatAppFixture : IAsyncLifetime
 {
     private readonly string _redisData = Directory.CreateTempSubdirectory("chat-tests-redis-").FullName;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app has not started.");
@@ -45,6 +46,13 @@ public class ChatAppFixture : IAsyncLifetime
         // localhost:4317 with in-memory retries. Flushing into nothing on shutdown kept a stopping
         // replica alive past the orchestrator's stop timeout. The tests read no telemetry.
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+        // The per-user limits stay on, so every test runs through them, but far above what the
+        // tests send: one fixture's "alice" sends thousands of messages over many tests. The
+        // limits' own tests use their defaults in a fixture of their own.
+        ["Limits__MessagesPerSecond"] = "100000",
+        ["Limits__MessageBurst"] = "100000",
+        ["Limits__GuestTokensPerMinute"] = "100000",
+        ["Limits__SocketsPerUser"] = "1000",
     };
 
     /// <summary>The default settings with <paramref name="overrides"/> added or replacing them.</summary>
@@ -118,12 +126,29 @@ public class ChatAppFixture : IAsyncLifetime
     }
 
     /// <summary>A guest token for <paramref name="username"/>.</summary>
+    /// <summary>
+    /// The access token of the guest signed in as <paramref name="username"/>. A name is reserved
+    /// while its holder is signed in, so the first call signs in and later calls reuse that
+    /// session's token, as a browser's tabs share one: "alice" is one user throughout a fixture.
+    /// </summary>
     public async Task<string> GetTokenAsync(string username)
+    {
+        if (_tokens.TryGetValue(username.ToLowerInvariant(), out var known))
+        {
+            return known;
+        }
+
+        var token = (string)(await SignInAsync(username))["access_token"]!;
+        _tokens[username.ToLowerInvariant()] = token;
+        return token;
+    }
+
+    /// <summary>Signs a new guest in and returns the whole answer (access and refresh token); fails when the name is taken.</summary>
+    public async Task<JsonObject> SignInAsync(string username)
     {
         using var response = await Http.PostAsJsonAsync("/api/auth/guest", new { username });
         response.EnsureSuccessStatusCode();
-        var body = await response.Content.ReadFromJsonAsync<JsonObject>();
-        return (string)body!["access_token"]!;
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
     /// <summary>Opens a chat socket for a new guest; <paramref name="since"/> resumes.</summary>

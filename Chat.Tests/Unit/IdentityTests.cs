@@ -11,8 +11,7 @@ public sealed class IdentityTests
     [InlineData("abcdefghijklmnopqrstuvwxyz012345")]
     public void Valid_usernames_are_accepted(string name)
     {
-        Assert.True(ChatUser.TryCreate(name, out var user, out _));
-        Assert.Equal(name, user.Value.Name);
+        Assert.True(ChatUser.TryValidateGuestName(name, out _));
     }
 
     [Theory]
@@ -25,18 +24,55 @@ public sealed class IdentityTests
     [InlineData("<script>")]
     public void Invalid_usernames_are_refused_with_a_reason(string? name)
     {
-        Assert.False(ChatUser.TryCreate(name, out _, out var error));
+        Assert.False(ChatUser.TryValidateGuestName(name, out var error));
         Assert.Contains("username", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Identity_is_case_insensitive_but_the_name_keeps_its_case()
+    public void Guest_names_are_reserved_case_insensitively()
     {
-        ChatUser.TryCreate("Alice", out var upper, out _);
-        ChatUser.TryCreate("alice", out var lower, out _);
+        Assert.Equal(ChatUser.FoldGuestName("Alice"), ChatUser.FoldGuestName("aLICE"));
+    }
 
-        Assert.Equal(upper!.Value.Key, lower!.Value.Key);
-        Assert.Equal("Alice", upper.Value.Name);
+    [Fact]
+    public void Every_guest_sign_in_gets_a_new_subject_that_is_safe_in_redis_keys()
+    {
+        var first = ChatUser.NewGuestSubject();
+        var second = ChatUser.NewGuestSubject();
+
+        Assert.NotEqual(first, second);
+        Assert.StartsWith(ChatUser.GuestPrefix, first, StringComparison.Ordinal);
+        Assert.Matches("^g\\.[a-z2-7]{26}$", first);
+    }
+
+    [Fact]
+    public void A_provider_subject_is_stable_per_issuer_and_never_a_guest_subject()
+    {
+        var subject = ChatUser.ProviderSubject("https://idp.example", "{weird sub}");
+
+        Assert.Equal(subject, ChatUser.ProviderSubject("https://idp.example", "{weird sub}"));
+        Assert.NotEqual(subject, ChatUser.ProviderSubject("https://other.example", "{weird sub}"));
+        Assert.Matches("^x\\.[a-z2-7]{26}$", subject);
+    }
+
+    [Theory]
+    [InlineData("Zoë Müller", true)]
+    [InlineData("alice@example.com", true)]
+    [InlineData("", false)]
+    [InlineData("   ", false)]
+    [InlineData("evil\u202Eeman", false)]
+    [InlineData("zero\u200Bwidth", false)]
+    [InlineData("line\nbreak", false)]
+    public void Provider_display_names_refuse_controls_and_invisible_characters(string name, bool acceptable)
+    {
+        Assert.Equal(acceptable, ChatUser.IsAcceptableProviderName(name));
+    }
+
+    [Fact]
+    public void Provider_display_names_refuse_unpaired_surrogates()
+    {
+        // Built in code: xunit's test-case serialization would replace a lone surrogate with U+FFFD.
+        Assert.False(ChatUser.IsAcceptableProviderName("a" + (char)0xD800 + "b"));
     }
 
     [Theory]
