@@ -153,14 +153,15 @@ public sealed partial class ChatConnection : IDisposable
     }
 
     /// <summary>
-    /// Asks the connection to close with <paramref name="status"/>. A normal close or a restart
-    /// (1000, 1012) first sends what is queued (acks included); any other close drops it. Either
+    /// Asks the connection to close with <paramref name="status"/>. A normal close, a restart or a
+    /// policy close (1000, 1012, 1008) first sends what is queued (acks, and the error frame that
+    /// says why); any other close drops it. Either
     /// way the close must be written within <c>Chat:CloseTimeout</c>, or the socket is aborted,
     /// and the client then gets the same time to answer.
     /// </summary>
     public void RequestClose(WebSocketCloseStatus status, string description)
     {
-        var flush = status is WebSocketCloseStatus.NormalClosure or CloseCodes.ServiceRestart;
+        var flush = status is WebSocketCloseStatus.NormalClosure or CloseCodes.ServiceRestart or CloseCodes.PolicyViolation;
         if (Interlocked.CompareExchange(ref _close, new CloseRequest(status, description, flush), null) is not null)
         {
             return;

@@ -65,6 +65,34 @@ public sealed class ChatClient : IAsyncDisposable
         return new ChatClient(socket, instance);
     }
 
+    /// <summary>The status of a handshake the server refuses (the upgrade must fail).</summary>
+    public static async Task<System.Net.HttpStatusCode> HandshakeStatusAsync(Uri uri, string? headerToken = null, string? origin = null)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        if (headerToken is not null)
+        {
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + headerToken);
+        }
+
+        if (origin is not null)
+        {
+            socket.Options.SetRequestHeader("Origin", origin);
+        }
+
+        try
+        {
+            await socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TestTimeouts.Default);
+        }
+        catch (WebSocketException)
+        {
+            return socket.HttpStatusCode;
+        }
+
+        socket.Abort();
+        throw new InvalidOperationException($"The handshake to {uri.AbsolutePath} was accepted; a refusal was expected.");
+    }
+
     public Task SendAsync(object frame) => SendTextAsync(JsonSerializer.Serialize(frame));
 
     public Task SendTextAsync(string text) => SendBytesAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text);

@@ -61,7 +61,7 @@ public sealed class AuthTests(ChatAppFixture app)
     [Fact]
     public async Task Connecting_without_a_token_is_401_before_the_upgrade()
     {
-        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby")));
+        Assert.Equal(HttpStatusCode.Unauthorized, await ChatClient.HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby")));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class AuthTests(ChatAppFixture app)
         var token = await app.GetTokenAsync("alice");
         var forged = token[..^4] + (token[^4..] == "AAAA" ? "BBBB" : "AAAA");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: forged)));
+        Assert.Equal(HttpStatusCode.Unauthorized, await ChatClient.HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: forged)));
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class AuthTests(ChatAppFixture app)
     public async Task A_bad_room_id_or_since_is_400(string room, string? since)
     {
         var token = await app.GetTokenAsync("alice");
-        Assert.Equal(HttpStatusCode.BadRequest, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, room, since, token)));
+        Assert.Equal(HttpStatusCode.BadRequest, await ChatClient.HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, room, since, token)));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class AuthTests(ChatAppFixture app)
         var alice = await app.GetTokenAsync("alice");
         var mallory = await app.GetTokenAsync("mallory");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, await HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: mallory), alice));
+        Assert.Equal(HttpStatusCode.Unauthorized, await ChatClient.HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, "lobby", token: mallory), alice));
     }
 
     [Fact]
@@ -115,18 +115,5 @@ public sealed class AuthTests(ChatAppFixture app)
 
         Assert.Equal(WebSocketState.Open, socket.State);
         socket.Abort();
-    }
-
-    private static async Task<HttpStatusCode> HandshakeStatusAsync(Uri uri, string? headerToken = null)
-    {
-        using var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        if (headerToken is not null)
-        {
-            socket.Options.SetRequestHeader("Authorization", "Bearer " + headerToken);
-        }
-
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, CancellationToken.None).WaitAsync(TestTimeouts.Default));
-        return socket.HttpStatusCode;
     }
 }
