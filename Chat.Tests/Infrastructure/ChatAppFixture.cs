@@ -46,6 +46,9 @@ public class ChatAppFixture : IAsyncLifetime
         // localhost:4317 with in-memory retries. Flushing into nothing on shutdown kept a stopping
         // replica alive past the orchestrator's stop timeout. The tests read no telemetry.
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+        // Known to the tests, so they can forge tokens (expired, wrong issuer, …) that differ from
+        // a real one in one respect only.
+        ["Auth__SigningKey"] = TestTokens.SigningKey,
         // The per-user limits stay on, so every test runs through them, but far above what the
         // tests send: one fixture's "alice" sends thousands of messages over many tests. The
         // limits' own tests use their defaults in a fixture of their own.

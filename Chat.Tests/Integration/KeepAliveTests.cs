@@ -3,16 +3,25 @@ using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Integration;
 
-/// <summary>An app with tight limits: pings every second, two seconds for the pong, three sockets per replica.</summary>
+/// <summary>
+/// An app with tight limits: pings every second, two seconds for the pong, three sockets per
+/// replica, two per user; the per-user message rate at its defaults (10/s, burst 20).
+/// </summary>
 public sealed class LimitsAppFixture : ChatAppFixture
 {
     public const int MaxSocketsPerProcess = 3;
+    public const int SocketsPerUser = 2;
+    public static readonly TimeSpan SocketLeaseTtl = TimeSpan.FromSeconds(3);
 
     protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = WithApiSettings(new Dictionary<string, string>
     {
         ["Chat__KeepAliveInterval"] = "00:00:01",
         ["Chat__KeepAliveTimeout"] = "00:00:02",
         ["Limits__MaxSocketsPerProcess"] = MaxSocketsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__SocketsPerUser"] = SocketsPerUser.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__SocketLeaseTtl"] = SocketLeaseTtl.ToString(),
+        ["Limits__MessagesPerSecond"] = "10",
+        ["Limits__MessageBurst"] = "20",
     });
 }
 

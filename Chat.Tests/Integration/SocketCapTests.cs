@@ -12,7 +12,12 @@ public sealed class SocketCapTests(LimitsAppFixture app)
     public async Task Past_the_per_process_socket_cap_a_handshake_gets_503_and_a_freed_place_is_reusable()
     {
         var room = TestRooms.New("cap");
-        var token = await app.GetTokenAsync("alice");
+        // One user per socket: a user's own limit (two sockets here) must not be what refuses.
+        var tokens = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            tokens.Add(await app.GetTokenAsync($"cap-{i}"));
+        }
         var sockets = new List<(ClientWebSocket Socket, string? Instance)>();
         try
         {
@@ -22,7 +27,7 @@ public sealed class SocketCapTests(LimitsAppFixture app)
             {
                 var socket = new ClientWebSocket();
                 socket.Options.CollectHttpResponseDetails = true;
-                socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
+                socket.Options.SetRequestHeader("Authorization", "Bearer " + tokens[attempt]);
                 try
                 {
                     await socket.ConnectAsync(ChatClient.SocketUri(app.ApiUri, room), CancellationToken.None).WaitAsync(TestTimeouts.Default);
@@ -53,7 +58,7 @@ public sealed class SocketCapTests(LimitsAppFixture app)
             {
                 try
                 {
-                    await using var again = await ChatClient.ConnectAsync(app.ApiUri, room, token);
+                    await using var again = await ChatClient.ConnectAsync(app.ApiUri, room, tokens[connected]);
                     await again.ReceiveHistoryAsync();
                     connected++;
                 }

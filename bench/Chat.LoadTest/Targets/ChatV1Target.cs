@@ -16,6 +16,10 @@ public sealed class ChatV1Target(Uri url, bool usernameInQuery) : ChatTarget(url
     private readonly ConcurrentDictionary<string, Task<string>> _tokens = new();
     private readonly HttpClient _http = new() { BaseAddress = url };
 
+    // A guest name is reserved while its session lives, so each run signs its users in under
+    // names of its own: a second run against the same server would otherwise get 409.
+    private readonly string _run = Guid.NewGuid().ToString("N")[..6];
+
     public override async Task<ChatSocket> ConnectAsync(string room, string user, IPAddress source, CancellationToken cancellationToken)
     {
         var query = usernameInQuery
@@ -37,7 +41,7 @@ public sealed class ChatV1Target(Uri url, bool usernameInQuery) : ChatTarget(url
 
     private async Task<string> IssueTokenAsync(string user)
     {
-        using var response = await _http.PostAsJsonAsync("/api/auth/guest", new { username = user });
+        using var response = await _http.PostAsJsonAsync("/api/auth/guest", new { username = $"{user}.{_run}" });
         response.EnsureSuccessStatusCode();
         using var body = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
         return body.RootElement.GetProperty("access_token").GetString()!;
