@@ -65,4 +65,8 @@ internal static partial class Log
 
     [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId} could not leave its room cleanly", EventName = "LeaveFailed")]
     public static partial void LeaveFailed(ILogger logger, string connectionId, Exception exception);
+
+    /// <summary>Information, not Warning: a refused page is the client's doing, yet an operator who forgot an origin should see it.</summary>
+    [LoggerMessage(21, LogLevel.Information, "Refused {Method} {Path} from origin {Origin}: not in Security:AllowedOrigins", EventName = "OriginRefused")]
+    public static partial void OriginRefused(ILogger logger, string origin, string method, PathString path);
 }

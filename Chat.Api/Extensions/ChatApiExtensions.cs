@@ -7,6 +7,7 @@ using Chat.Api.Identity;
 using Chat.Api.Options;
 using Chat.Api.Protocol;
 using Chat.Api.Rooms;
+using Chat.Api.Security;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -28,6 +29,8 @@ public static class ChatApiExtensions
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
 
         // Registers IConnectionMultiplexer, its health check, tracing and logging.
         builder.AddRedisClient(RedisConnectionName, configureOptions: redis =>
@@ -50,6 +53,7 @@ public static class ChatApiExtensions
         });
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new OriginAllowlist(sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowedOrigins));
         services.AddSingleton<GuestTokenIssuer>();
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<ServerInstance>();
@@ -75,6 +79,9 @@ public static class ChatApiExtensions
         // Keep-alive pings and their timeout are set per socket from Chat:KeepAliveInterval and
         // Chat:KeepAliveTimeout.
         app.UseWebSockets();
+        // After UseWebSockets, which is what recognises an upgrade; before authentication, so a
+        // page from a foreign origin is told 403 whatever token it carries (or lacks).
+        app.UseMiddleware<OriginCheckMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;
