@@ -3,16 +3,20 @@ using Chat.Tests.Infrastructure;
 
 namespace Chat.Tests.Integration;
 
-/// <summary>An app with tight limits: pings every second, two seconds for the pong, three sockets per replica.</summary>
+/// <summary>An app with tight limits: pings every second, two seconds for the pong, three sockets per replica, two seconds for a handshake's headers.</summary>
 public sealed class LimitsAppFixture : ChatAppFixture
 {
     public const int MaxSocketsPerProcess = 3;
+
+    /// <summary>Well under Kestrel's 30 s default, which a test's bounded wait could not tell apart from never.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(2);
 
     protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = WithApiSettings(new Dictionary<string, string>
     {
         ["Chat__KeepAliveInterval"] = "00:00:01",
         ["Chat__KeepAliveTimeout"] = "00:00:02",
         ["Limits__MaxSocketsPerProcess"] = MaxSocketsPerProcess.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__HandshakeTimeout"] = HandshakeTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
     });
 }
 

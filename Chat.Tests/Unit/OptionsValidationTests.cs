@@ -63,4 +63,23 @@ public sealed class OptionsValidationTests
         Assert.Contains("Security:AllowedOrigins:1", result.FailureMessage, StringComparison.Ordinal);
         Assert.DoesNotContain("Security:AllowedOrigins:0", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_default_limits_are_valid()
+    {
+        Assert.True(new LimitsOptionsValidator().Validate(null, new LimitsOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:00.500")]
+    [InlineData("00:02:01")]
+    public void A_handshake_timeout_out_of_range_is_refused_naming_the_key(string timeout)
+    {
+        var options = new LimitsOptions { HandshakeTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) };
+        var result = new LimitsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Limits:HandshakeTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
 }
