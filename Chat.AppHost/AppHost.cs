@@ -15,6 +15,8 @@ var jwtSigningKey = builder.AddParameter(
 var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
     .WithReference(redis).WaitForChatRedis(redis)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
+    // The web frontend (issue 9) will live at this origin; pages from any other are refused.
+    .WithEnvironment("Security__AllowedOrigins__0", builder.Configuration.GetValue("Security:AllowedOrigins", "http://localhost:5170"))
     .WithHttpHealthCheck("/health")
     // The AppHost's own Limits section (e.g. ./run.sh --Limits:Enabled=false) reaches every replica.
     .WithConfigurationSection(builder.Configuration, "Limits")

@@ -66,6 +66,10 @@ internal static partial class Log
     [LoggerMessage(20, LogLevel.Error, "Connection {ConnectionId} could not leave its room cleanly", EventName = "LeaveFailed")]
     public static partial void LeaveFailed(ILogger logger, string connectionId, Exception exception);
 
+    /// <summary>Information, not Warning: a refused page is the client's doing, yet an operator who forgot an origin should see it.</summary>
+    [LoggerMessage(21, LogLevel.Information, "Refused {Method} {Path} from origin {Origin}: not in Security:AllowedOrigins", EventName = "OriginRefused")]
+    public static partial void OriginRefused(ILogger logger, string origin, string method, PathString path);
+
     // Identity and limits (30–39).
     [LoggerMessage(30, LogLevel.Warning, "Could not check a token's session in Redis; it is accepted on its signature alone", EventName = "SessionCheckSkipped")]
     public static partial void SessionCheckSkipped(ILogger logger, Exception exception);

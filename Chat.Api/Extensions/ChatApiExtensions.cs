@@ -8,6 +8,7 @@ using Chat.Api.Limits;
 using Chat.Api.Options;
 using Chat.Api.Protocol;
 using Chat.Api.Rooms;
+using Chat.Api.Security;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
@@ -27,8 +28,13 @@ public static class ChatApiExtensions
         services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ChatOptions>, ChatOptionsValidator>();
         services.AddOptions<LimitsOptions>().BindConfiguration(LimitsOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LimitsOptions>, LimitsOptionsValidator>();
+        services.ConfigureOptions<KestrelLimitsSetup>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, ForwardedHeadersSetup>();
 
         // Registers IConnectionMultiplexer, its health check, tracing and logging.
         builder.AddRedisClient(RedisConnectionName, configureOptions: redis =>
@@ -64,6 +70,7 @@ public static class ChatApiExtensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SigningKeys>();
+        services.AddSingleton(sp => new OriginAllowlist(sp.GetRequiredService<IOptions<SecurityOptions>>().Value.AllowedOrigins));
         services.AddSingleton<GuestTokenIssuer>();
         services.AddSingleton<GuestSessions>();
         services.AddSingleton<ProviderSignOuts>();
@@ -88,6 +95,9 @@ public static class ChatApiExtensions
     /// <summary>The chat API's middleware, in order; routes are added by <see cref="MapChatApi"/>.</summary>
     public static WebApplication UseChatApi(this WebApplication app)
     {
+        // First, so everything after it (the per-address limits) sees the client's address, as
+        // forwarded by a trusted proxy only (Security:TrustedProxies).
+        app.UseForwardedHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Minimal APIs throw BadHttpRequestException for an unreadable body in Development;
@@ -98,6 +108,9 @@ public static class ChatApiExtensions
         // Keep-alive pings and their timeout are set per socket from Chat:KeepAliveInterval and
         // Chat:KeepAliveTimeout.
         app.UseWebSockets();
+        // After UseWebSockets, which is what recognises an upgrade; before authentication, so a
+        // page from a foreign origin is told 403 whatever token it carries (or lacks).
+        app.UseMiddleware<OriginCheckMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -53,4 +53,12 @@ public sealed class LimitsOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxSocketsPerProcess { get; set; } = 15_000;
+
+    /// <summary>
+    /// How long a client may take to send a request's headers, the WebSocket handshake's
+    /// included (Kestrel's <c>RequestHeadersTimeout</c>; there is no separate handshake timeout).
+    /// Kestrel's 30 s default lets a slow or stalled client hold a connection three times as long
+    /// for nothing; a real handshake is a few hundred bytes sent at once.
+    /// </summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

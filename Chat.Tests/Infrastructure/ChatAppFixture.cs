@@ -146,10 +146,19 @@ public class ChatAppFixture : IAsyncLifetime
         return token;
     }
 
+    /// <summary>The client address a sign-in claims through <c>X-Forwarded-For</c>; none by default.</summary>
+    protected virtual string? ClientAddressForSignIn() => null;
+
     /// <summary>Signs a new guest in and returns the whole answer (access and refresh token); fails when the name is taken.</summary>
     public async Task<JsonObject> SignInAsync(string username)
     {
-        using var response = await Http.PostAsJsonAsync("/api/auth/guest", new { username });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username }) };
+        if (ClientAddressForSignIn() is { } address)
+        {
+            request.Headers.Add("X-Forwarded-For", address);
+        }
+
+        using var response = await Http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }

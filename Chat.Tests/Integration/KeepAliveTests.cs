@@ -4,14 +4,24 @@ using Chat.Tests.Infrastructure;
 namespace Chat.Tests.Integration;
 
 /// <summary>
-/// An app with tight limits: pings every second, two seconds for the pong, three sockets per
-/// replica, two per user; the per-user message rate at its defaults (10/s, burst 20).
+/// An app with tight limits: pings every second, two seconds for the pong, two seconds for a
+/// handshake's headers, three sockets per replica, two per user; the per-user message rate at
+/// its defaults (10/s, burst 20).
 /// </summary>
 public sealed class LimitsAppFixture : ChatAppFixture
 {
     public const int MaxSocketsPerProcess = 3;
     public const int SocketsPerUser = 2;
+    public const int GuestTokensPerMinute = 20;
     public static readonly TimeSpan SocketLeaseTtl = TimeSpan.FromSeconds(3);
+
+    /// <summary>Well under Kestrel's 30 s default, which a test's bounded wait could not tell apart from never.</summary>
+    public static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    private int _signIns;
+
+    /// <summary>Every sign-in from a client address of its own (see Security:TrustedProxies below).</summary>
+    protected override string? ClientAddressForSignIn() => $"198.51.100.{Interlocked.Increment(ref _signIns) % 250}";
 
     protected override IReadOnlyDictionary<string, string> ApiSettings { get; } = WithApiSettings(new Dictionary<string, string>
     {
@@ -22,6 +32,12 @@ public sealed class LimitsAppFixture : ChatAppFixture
         ["Limits__SocketLeaseTtl"] = SocketLeaseTtl.ToString(),
         ["Limits__MessagesPerSecond"] = "10",
         ["Limits__MessageBurst"] = "20",
+        ["Limits__GuestTokensPerMinute"] = GuestTokensPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        // The tests' requests come from loopback and play a proxy: each sign-in names its own
+        // client address, so only the issuance test meets the per-address limit.
+        ["Security__TrustedProxies__0"] = "127.0.0.1",
+        ["Security__TrustedProxies__1"] = "::1",
+        ["Limits__HandshakeTimeout"] = HandshakeTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
     });
 }
 

@@ -193,4 +193,25 @@ public sealed class AppHostModelTests
 
         Assert.Contains("'auto', 'container', 'local', 'cluster' or 'external'", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, "http://localhost:5170")]
+    [InlineData("https://chat.example", "https://chat.example")]
+    public async Task The_api_allows_the_web_frontends_origin(string? configured, string expected)
+    {
+        string[] args = configured is null
+            ? ["Redis:Mode=external", "ConnectionStrings:redis=localhost:6379"]
+            : ["Redis:Mode=external", "ConnectionStrings:redis=localhost:6379", $"Security:AllowedOrigins={configured}"];
+        await using var builder = await CreateAsync(args);
+
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "chat-api");
+        var environment = new Dictionary<string, object>();
+        var context = new EnvironmentCallbackContext(builder.ExecutionContext, api, environment);
+        foreach (var annotation in api.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await annotation.Callback(context);
+        }
+
+        Assert.Equal(expected, environment["Security__AllowedOrigins__0"]);
+    }
 }

@@ -34,4 +34,52 @@ public sealed class OptionsValidationTests
     {
         Assert.True(new AuthOptionsValidator().Validate(null, new AuthOptions { SigningKey = new string('k', 32) }).Succeeded);
     }
+
+    [Fact]
+    public void No_allowed_origins_is_valid()
+    {
+        Assert.True(new SecurityOptionsValidator().Validate(null, new SecurityOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Serialized_origins_are_valid()
+    {
+        var options = new SecurityOptions { AllowedOrigins = ["http://localhost:5170", "https://chat.example"] };
+
+        Assert.True(new SecurityOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5170/")]
+    [InlineData("https://*.example")]
+    [InlineData("null")]
+    [InlineData("localhost:5170")]
+    [InlineData("http://localhost:5170/path?query")]
+    public void An_origin_a_browser_never_sends_is_refused_naming_its_index(string origin)
+    {
+        var result = new SecurityOptionsValidator().Validate(null, new SecurityOptions { AllowedOrigins = ["http://localhost:5170", origin] });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Security:AllowedOrigins:1", result.FailureMessage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Security:AllowedOrigins:0", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_default_limits_are_valid()
+    {
+        Assert.True(new LimitsOptionsValidator().Validate(null, new LimitsOptions()).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("00:00:00.500")]
+    [InlineData("00:02:01")]
+    public void A_handshake_timeout_out_of_range_is_refused_naming_the_key(string timeout)
+    {
+        var options = new LimitsOptions { HandshakeTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture) };
+        var result = new LimitsOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Limits:HandshakeTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
 }
