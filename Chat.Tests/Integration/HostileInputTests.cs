@@ -207,8 +207,9 @@ public sealed class HostileInputTests(ChatAppFixture app)
         await using var client = await app.ConnectAsync(room, "xss-sender");
         await client.ReceiveHistoryAsync();
 
-        var id = await client.SendMessageAsync(payload);
-        var live = await client.ReceiveUntilAsync(f => (string?)f["message"]?["id"] == id);
+        // The live frame may come before or after the ack; wait for it, not the ack.
+        await client.SendAsync(new { type = "message", content = payload, client_id = "xss" });
+        var live = await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "message");
         await using var later = await app.ConnectAsync(room, "xss-reader");
         var history = await later.ReceiveHistoryAsync();
 

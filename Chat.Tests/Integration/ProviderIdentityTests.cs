@@ -47,7 +47,7 @@ public sealed class ProviderIdentityTests(ProviderAppFixture app)
         await using var client = await ChatClient.ConnectAsync(app.ApiUri, room, app.Provider.Token("user-1", name: "Zoë Müller"));
         await client.ReceiveHistoryAsync();
 
-        await client.SendMessageAsync("hello from the provider");
+        await client.SendAsync(new { type = "message", content = "hello from the provider" });
         var echoed = await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "message");
 
         Assert.Equal("Zoë Müller", (string?)echoed["message"]!["username"]);
@@ -59,7 +59,7 @@ public sealed class ProviderIdentityTests(ProviderAppFixture app)
         await using var client = await ChatClient.ConnectAsync(app.ApiUri, TestRooms.New("provider"), app.Provider.Token("user-2", preferredUsername: "zoe@example.com"));
         await client.ReceiveHistoryAsync();
 
-        await client.SendMessageAsync("hi");
+        await client.SendAsync(new { type = "message", content = "hi" });
 
         Assert.Equal("zoe@example.com", (string?)(await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "message"))["message"]!["username"]);
     }
