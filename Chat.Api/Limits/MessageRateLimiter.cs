@@ -37,7 +37,7 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
     public bool TryAcquire(ChatUser user, out int retryAfterMs)
     {
         var now = (double)time.GetUtcNow().ToUnixTimeMilliseconds();
-        var rate = _users.GetOrAdd(user.Subject, static _ => new UserRate());
+        var rate = _users.GetOrAdd(user.Subject, static subject => new UserRate(subject));
         lock (rate)
         {
             var arrival = Math.Max(rate.ArrivalMs, now);
@@ -51,7 +51,7 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
         }
 
         retryAfterMs = 0;
-        _ = SpendInRedisAsync(rate, UserKeys.MessageRate(user.Subject), now);
+        _ = SpendInRedisAsync(rate, now);
         return true;
     }
 
@@ -68,11 +68,11 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
         }
     }
 
-    private async Task SpendInRedisAsync(UserRate rate, RedisKey key, double now)
+    private async Task SpendInRedisAsync(UserRate rate, double now)
     {
         try
         {
-            var shared = (double)await redis.GetDatabase().ScriptEvaluateAsync(SpendScript, [key], [now, _interval]);
+            var shared = (double)await redis.GetDatabase().ScriptEvaluateAsync(SpendScript, rate.Keys, [now, _interval]);
             lock (rate)
             {
                 rate.ArrivalMs = Math.Max(rate.ArrivalMs, shared);
@@ -84,8 +84,11 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
         }
     }
 
-    private sealed class UserRate
+    private sealed class UserRate(string subject)
     {
         public double ArrivalMs;
+
+        /// <summary>The user's key, built once per active user rather than per message.</summary>
+        public readonly RedisKey[] Keys = [UserKeys.MessageRate(subject)];
     }
 }

@@ -19,10 +19,9 @@ public sealed class RefusalCounter(int max, TimeSpan window)
         if (_count < _times.Length)
         {
             _count++;
-            return false;
         }
 
-        // _next now points at the oldest of the last max + 1 refusals.
-        return nowTicks - _times[_next] <= window.Ticks;
+        // Once max + 1 refusals are recorded, _next points at the oldest of them.
+        return _count == _times.Length && nowTicks - _times[_next] <= window.Ticks;
     }
 }
