@@ -4,6 +4,9 @@
 # drift on a busy machine hits both alike. Prints the generator's summary lines; compare medians.
 #   bench/ab.sh <revision>            e.g. bench/ab.sh 2f7076f
 #   ROUNDS=5 bench/ab.sh <revision>
+# Per-user limits are off on both sides; AFTER_ENV (and BEFORE_ENV) add settings to one side, e.g.
+# the cost of the limits themselves, one build against itself:
+#   AFTER_ENV="Limits__Enabled=true Limits__MessagesPerSecond=100000 Limits__MessageBurst=100000" bench/ab.sh HEAD
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,7 +43,9 @@ scenario=(--rooms 20 --members 10 --senders 2 --size 64 --warmup 2 --duration 8 
 signing_key=$(head -c 48 /dev/urandom | base64)
 for round in $(seq "$rounds"); do
   for build in before after; do
-    Limits__Enabled=false Auth__SigningKey=$signing_key ConnectionStrings__redis=127.0.0.1:$redis_port \
+    extra=BEFORE_ENV; [ "$build" = after ] && extra=AFTER_ENV
+    # shellcheck disable=SC2086
+    env Limits__Enabled=false ${!extra:-} Auth__SigningKey=$signing_key ConnectionStrings__redis=127.0.0.1:$redis_port \
       ASPNETCORE_URLS=http://127.0.0.1:5191 ASPNETCORE_ENVIRONMENT=Production ASPNETCORE_CONTENTROOT="$work/$build" \
       Logging__LogLevel__Default=Warning "$work/$build/Chat.Api" >>"$work/api-$build.log" 2>&1 &
     api=$!
