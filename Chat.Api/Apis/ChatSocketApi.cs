@@ -3,6 +3,7 @@ using Chat.Api.Connections;
 using Chat.Api.Diagnostics;
 using Chat.Api.Identity;
 using Chat.Api.Protocol;
+using Chat.Api.Rooms;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -34,6 +35,8 @@ public static class ChatSocketApi
         [FromRoute(Name = "room_id")] string roomId,
         [FromQuery] string? since,
         [FromQuery] string? epoch,
+        RoomAccess access,
+        Limits.RoomQuota roomQuota,
         ChatConnectionServices services)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -65,6 +68,35 @@ public static class ChatSocketApi
         if (ChatUser.FromPrincipal(context.User) is not { } user)
         {
             return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid subject and name.");
+        }
+
+        // One script on the room's slot answers exists / private / member, and claims a missing
+        // room so that nobody makes it private before this join; the quota is counted only then.
+        RoomEntry entry;
+        try
+        {
+            entry = await access.EnterAsync(new RoomKeys(roomId), user);
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            // Refused rather than let through: a membership unchecked is a private room open.
+            Log.RoomAccessUnavailable(services.Logger, roomId, ex);
+            context.Response.Headers.RetryAfter = "5";
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Chat storage unavailable", "Redis did not answer; retry shortly.");
+        }
+
+        if (entry == RoomEntry.NotMember)
+        {
+            Log.HandshakeRefused(services.Logger, roomId, StatusCodes.Status403Forbidden, "not a member");
+            return Problem(StatusCodes.Status403Forbidden, "Not a member", "This room is private; its owner can add you.");
+        }
+
+        if (entry == RoomEntry.OverQuota)
+        {
+            Log.HandshakeRefused(services.Logger, roomId, StatusCodes.Status429TooManyRequests, "rooms per day");
+            context.Response.Headers.RetryAfter = roomQuota.SecondsUntilRenewal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many new rooms",
+                $"A user may create at most {roomQuota.PerDay} rooms per UTC day; joining a room that exists is not limited.");
         }
 
         var socketId = services.Instance.SocketId(context.TraceIdentifier);
