@@ -73,16 +73,19 @@ public static class ChatSocketApi
         // One script on the room's slot answers exists / private / member, and claims a missing
         // room so that nobody makes it private before this join; the quota is counted only then.
         RoomEntry entry;
+        var checkAccessAtJoin = false;
         try
         {
-            entry = await access.EnterAsync(new RoomKeys(roomId), user);
+            // Bounded like a send: a frozen Redis must not hold the handshake for the client library's whole timeout.
+            entry = await access.EnterAsync(new RoomKeys(roomId), user).WaitAsync(services.Options.StoreTimeout);
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            // Refused rather than let through: a membership unchecked is a private room open.
+            // Without Redis the join fails with 1013 as it always did (the client resumes); should
+            // Redis answer again by then, the join asks this question before sending anything.
             Log.RoomAccessUnavailable(services.Logger, roomId, ex);
-            context.Response.Headers.RetryAfter = "5";
-            return Problem(StatusCodes.Status503ServiceUnavailable, "Chat storage unavailable", "Redis did not answer; retry shortly.");
+            entry = RoomEntry.Allowed;
+            checkAccessAtJoin = true;
         }
 
         if (entry == RoomEntry.NotMember)
@@ -119,7 +122,7 @@ public static class ChatSocketApi
 
             try
             {
-                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenExpiry(context), services);
+                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenExpiry(context), checkAccessAtJoin, services);
             }
             finally
             {
@@ -137,7 +140,7 @@ public static class ChatSocketApi
         return TypedResults.Empty;
     }
 
-    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, DateTime tokenExpiresAtUtc, ChatConnectionServices services)
+    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, DateTime tokenExpiresAtUtc, bool checkAccess, ChatConnectionServices services)
     {
         // The request's activity would span the whole connection, and Redis instrumentation would
         // collect every command the connection issues under it until the socket closes.
@@ -150,7 +153,7 @@ public static class ChatSocketApi
             KeepAliveTimeout = services.Options.KeepAliveTimeout,
         });
         using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, tokenExpiresAtUtc, services);
-        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted);
+        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted, checkAccess);
     }
 
     /// <summary>The handshake token's expiry; the socket is closed then unless renewed.</summary>

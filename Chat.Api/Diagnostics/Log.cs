@@ -87,7 +87,7 @@ internal static partial class Log
     public static partial void HandshakeRefused(ILogger logger, string roomId, int status, string reason);
 
     // Rooms and membership (40–49).
-    [LoggerMessage(40, LogLevel.Warning, "Could not check access to room {RoomId}; the handshake was refused with 503", EventName = "RoomAccessUnavailable")]
+    [LoggerMessage(40, LogLevel.Warning, "Could not check access to room {RoomId} at the handshake; the join checks it before sending anything", EventName = "RoomAccessUnavailable")]
     public static partial void RoomAccessUnavailable(ILogger logger, string roomId, Exception exception);
 
     [LoggerMessage(41, LogLevel.Information, "Room {RoomId} created by {Subject} (private: {IsPrivate})", EventName = "RoomCreated")]
