@@ -36,14 +36,13 @@ public sealed class RoomQuota(IConnectionMultiplexer redis, IOptions<LimitsOptio
     public int PerDay => _options.RoomsPerDay;
 
     /// <summary>Whole seconds until the quota renews at midnight UTC, for <c>Retry-After</c>.</summary>
-    public int SecondsUntilRenewal
+    public int SecondsUntilRenewal => SecondsUntilMidnightUtc(time.GetUtcNow());
+
+    /// <summary>Whole seconds from <paramref name="now"/> to the next midnight UTC, at least 1 (a <c>Retry-After</c> of 0 invites a retry storm).</summary>
+    public static int SecondsUntilMidnightUtc(DateTimeOffset now)
     {
-        get
-        {
-            var now = time.GetUtcNow();
-            var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
-            return Math.Max(1, (int)Math.Ceiling((midnight - now).TotalSeconds));
-        }
+        var midnight = new DateTimeOffset(now.UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        return Math.Max(1, (int)Math.Ceiling((midnight - now).TotalSeconds));
     }
 
     /// <summary>Counts one created room for <paramref name="user"/>; false when today's quota was already spent.</summary>
