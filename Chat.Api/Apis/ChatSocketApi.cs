@@ -3,6 +3,7 @@ using Chat.Api.Connections;
 using Chat.Api.Diagnostics;
 using Chat.Api.Identity;
 using Chat.Api.Protocol;
+using Chat.Api.Rooms;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -34,6 +35,8 @@ public static class ChatSocketApi
         [FromRoute(Name = "room_id")] string roomId,
         [FromQuery] string? since,
         [FromQuery] string? epoch,
+        RoomAccess access,
+        Limits.RoomQuota roomQuota,
         ChatConnectionServices services)
     {
         if (!context.WebSockets.IsWebSocketRequest)
@@ -67,6 +70,38 @@ public static class ChatSocketApi
             return Problem(StatusCodes.Status401Unauthorized, "Invalid token", "The token carries no valid subject and name.");
         }
 
+        // One script on the room's slot answers exists / private / member, and claims a missing
+        // room so that nobody makes it private before this join; the quota is counted only then.
+        RoomEntry entry;
+        var checkAccessAtJoin = false;
+        try
+        {
+            // Bounded like a send: a frozen Redis must not hold the handshake for the client library's whole timeout.
+            entry = await access.EnterAsync(new RoomKeys(roomId), user).WaitAsync(services.Options.StoreTimeout);
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            // Without Redis the join fails with 1013 as it always did (the client resumes); should
+            // Redis answer again by then, the join asks this question before sending anything.
+            Log.RoomAccessUnavailable(services.Logger, roomId, ex);
+            entry = RoomEntry.Allowed;
+            checkAccessAtJoin = true;
+        }
+
+        if (entry == RoomEntry.NotMember)
+        {
+            Log.HandshakeRefused(services.Logger, roomId, StatusCodes.Status403Forbidden, "not a member");
+            return Problem(StatusCodes.Status403Forbidden, "Not a member", "This room is private; its owner can add you.");
+        }
+
+        if (entry == RoomEntry.OverQuota)
+        {
+            Log.HandshakeRefused(services.Logger, roomId, StatusCodes.Status429TooManyRequests, "rooms per day");
+            context.Response.Headers.RetryAfter = roomQuota.SecondsUntilRenewal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status429TooManyRequests, "Too many new rooms",
+                $"A user may create at most {roomQuota.PerDay} rooms per UTC day; joining a room that exists is not limited.");
+        }
+
         var socketId = services.Instance.SocketId(context.TraceIdentifier);
         if (services.Limits.Enabled && !await TryTakeUserSocketAsync(services, user, socketId))
         {
@@ -87,7 +122,7 @@ public static class ChatSocketApi
 
             try
             {
-                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenExpiry(context), services);
+                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenExpiry(context), checkAccessAtJoin, services);
             }
             finally
             {
@@ -105,7 +140,7 @@ public static class ChatSocketApi
         return TypedResults.Empty;
     }
 
-    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, DateTime tokenExpiresAtUtc, ChatConnectionServices services)
+    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, DateTime tokenExpiresAtUtc, bool checkAccess, ChatConnectionServices services)
     {
         // The request's activity would span the whole connection, and Redis instrumentation would
         // collect every command the connection issues under it until the socket closes.
@@ -118,7 +153,7 @@ public static class ChatSocketApi
             KeepAliveTimeout = services.Options.KeepAliveTimeout,
         });
         using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, tokenExpiresAtUtc, services);
-        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted);
+        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted, checkAccess);
     }
 
     /// <summary>The handshake token's expiry; the socket is closed then unless renewed.</summary>

@@ -1,11 +1,21 @@
+using System.Text.Json;
+using Chat.Api.Diagnostics;
+using Chat.Api.Extensions;
+using Chat.Api.Identity;
+using Chat.Api.Limits;
 using Chat.Api.Protocol;
+using Chat.Api.Rooms;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Chat.Api.Apis;
 
-/// <summary><c>GET /api/rooms/{room_id}/messages</c>: pages of a room's history.</summary>
+/// <summary>
+/// <c>POST /api/rooms</c>: creates a room (private or public) owned by the caller;
+/// <c>GET /api/rooms/{room_id}/messages</c>: pages of a room's history, for its members when it is
+/// private. Members are managed in <see cref="RoomMembersApi"/>.
+/// </summary>
 public static class RoomsApi
 {
     public const int MaxPageSize = 200;
@@ -15,6 +25,11 @@ public static class RoomsApi
     {
         var api = app.MapGroup("/api/rooms").WithTags("Rooms").RequireAuthorization();
 
+        api.MapPost("/", CreateRoomAsync)
+            .Accepts<CreateRoomRequest>("application/json")
+            .WithName("CreateRoom")
+            .WithSummary("Creates a room owned by the caller; a private room admits only its members. 409 when the id is any room's.");
+
         api.MapGet("/{room_id}/messages", GetMessagesAsync)
             .WithName("GetRoomMessages")
             .WithSummary("Pages a room's history, oldest first. 'before' and 'after' are exclusive message ids.");
@@ -22,12 +37,90 @@ public static class RoomsApi
         return app;
     }
 
+    public static async Task<Results<Created<CreatedRoom>, ProblemHttpResult>> CreateRoomAsync(
+        HttpContext http,
+        RoomAccess access,
+        RoomQuota quota,
+        ILogger<RoomAccess> logger)
+    {
+        if (ChatUser.FromPrincipal(http.User) is not { } user)
+        {
+            return TypedResults.Problem(title: "Invalid token", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        CreateRoomRequest? request;
+        try
+        {
+            request = await http.Request.ReadFromJsonAsync(ChatJsonContext.Default.CreateRoomRequest, http.RequestAborted);
+        }
+        catch (JsonException ex)
+        {
+            // Read by hand, like AuthApi: a wrong type names its field, anything else the body.
+            return ex.Path switch
+            {
+                "$.room_id" => BadRequest("room_id", "room_id must be a string."),
+                "$.private" => BadRequest("private", "private must be true or false."),
+                _ => BadRequest("body", "The body must be a JSON object sent as application/json."),
+            };
+        }
+        catch (InvalidOperationException)
+        {
+            return BadRequest("body", "The body must be a JSON object sent as application/json.");
+        }
+
+        if (request is null)
+        {
+            return BadRequest("body", "The body must be a JSON object sent as application/json.");
+        }
+
+        if (!RoomId.IsValid(request.RoomId))
+        {
+            return BadRequest("room_id", $"room_id must match {RoomId.Pattern}.");
+        }
+
+        // Required rather than defaulted: a client that forgot it must not get a public room.
+        if (request.Private is not { } isPrivate)
+        {
+            return BadRequest("private", "private is required: true for a members-only room, false for a public one.");
+        }
+
+        try
+        {
+            switch (await access.CreateAsync(new RoomKeys(request.RoomId!), user, isPrivate))
+            {
+                case RoomCreation.Taken:
+                    return TypedResults.Problem(
+                        title: "Room exists",
+                        detail: "A room with this id exists already (public or private); pick another id.",
+                        statusCode: StatusCodes.Status409Conflict,
+                        extensions: new Dictionary<string, object?> { ["field"] = "room_id" });
+                case RoomCreation.OverQuota:
+                    http.Response.Headers.RetryAfter = quota.SecondsUntilRenewal.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return TypedResults.Problem(
+                        title: "Too many new rooms",
+                        detail: $"A user may create at most {quota.PerDay} rooms per UTC day.",
+                        statusCode: StatusCodes.Status429TooManyRequests);
+            }
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            return Unavailable();
+        }
+
+        Log.RoomCreated(logger, request.RoomId!, user.Subject, isPrivate);
+        return TypedResults.Created(
+            $"/api/rooms/{Uri.EscapeDataString(request.RoomId!)}/messages",
+            new CreatedRoom(request.RoomId!, isPrivate));
+    }
+
     public static async Task<Results<Ok<HistoryPage>, ProblemHttpResult>> GetMessagesAsync(
+        HttpContext http,
         [FromRoute(Name = "room_id")] string roomId,
         [FromQuery] string? before,
         [FromQuery] string? after,
         [FromQuery] string? limit,
-        MessageLog messageLog)
+        MessageLog messageLog,
+        RoomAccess access)
     {
         if (!RoomId.IsValid(roomId))
         {
@@ -64,9 +157,19 @@ public static class RoomsApi
             return BadRequest("limit", $"limit must be between 1 and {MaxPageSize}.");
         }
 
+        if (ChatUser.FromPrincipal(http.User) is not { } user)
+        {
+            return TypedResults.Problem(title: "Invalid token", statusCode: StatusCodes.Status401Unauthorized);
+        }
+
         var room = new RoomKeys(roomId);
         try
         {
+            if (!await access.MayReadAsync(room, user))
+            {
+                return TypedResults.Problem(title: "Not a member", detail: "This room is private; its owner can add you.", statusCode: StatusCodes.Status403Forbidden);
+            }
+
             // One more than asked tells whether there is more in the paging direction.
             var messages = afterId is { } a
                 ? await messageLog.ReadAfterAsync(room, a, beforeId, pageSize + 1)
@@ -85,14 +188,14 @@ public static class RoomsApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return TypedResults.Problem(
-                title: "Chat storage unavailable",
-                detail: "Redis did not answer; retry shortly.",
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unavailable();
         }
     }
 
-    private static ProblemHttpResult BadRequest(string field, string detail) =>
+    internal static ProblemHttpResult Unavailable() =>
+        TypedResults.Problem(title: "Chat storage unavailable", detail: "Redis did not answer; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+
+    internal static ProblemHttpResult BadRequest(string field, string detail) =>
         TypedResults.Problem(
             title: "Invalid request",
             detail: detail,
@@ -102,3 +205,9 @@ public static class RoomsApi
 
 /// <summary>A page of history, oldest first; <see cref="HasMore"/> says whether paging on finds more.</summary>
 public sealed record HistoryPage(IReadOnlyList<ChatMessage> Messages, bool HasMore);
+
+/// <summary>The body of <c>POST /api/rooms</c>: <c>{"room_id":"…","private":true}</c>; <c>private</c> is required.</summary>
+public sealed record CreateRoomRequest(string? RoomId, bool? Private);
+
+/// <summary>The room <c>POST /api/rooms</c> created.</summary>
+public sealed record CreatedRoom(string RoomId, bool Private);

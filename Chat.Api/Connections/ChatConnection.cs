@@ -73,9 +73,11 @@ public sealed partial class ChatConnection : IDisposable
 
     /// <summary>
     /// Runs the connection until it closes; <paramref name="since"/> and <paramref name="epoch"/>
-    /// ask for a resume. Never throws for anything the client or Redis does.
+    /// ask for a resume. <paramref name="checkAccess"/>: the handshake could not ask Redis whether
+    /// the user may enter the room, so the join asks before it sends anything. Never throws for
+    /// anything the client or Redis does.
     /// </summary>
-    public async Task RunAsync(MessageId? since, string? epoch, CancellationToken requestAborted)
+    public async Task RunAsync(MessageId? since, string? epoch, CancellationToken requestAborted, bool checkAccess = false)
     {
         if (!_services.Tracker.TryAdd(this))
         {
@@ -97,7 +99,15 @@ public sealed partial class ChatConnection : IDisposable
             try
             {
                 room = await _services.Rooms.JoinAsync(_room.RoomId, _member);
-                await SendHistoryAsync(since, epoch, _receiveCancellation.Token);
+                // Live messages are held back until the history is sent, so refusing here leaks nothing.
+                if (checkAccess && !await _services.Access.MayReadAsync(_room, _user))
+                {
+                    RequestClose(CloseCodes.PolicyViolation, "not a member of this private room");
+                }
+                else
+                {
+                    await SendHistoryAsync(since, epoch, _receiveCancellation.Token);
+                }
             }
             catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
             {

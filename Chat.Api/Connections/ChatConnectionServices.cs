@@ -19,8 +19,12 @@ public sealed class ChatConnectionServices(
     Identity.AccessTokenValidator tokens,
     Limits.MessageRateLimiter messageRate,
     Limits.UserSockets userSockets,
+    RoomAccess access,
     ILogger<ChatConnection> logger)
 {
+    /// <summary>Asked at join only when the handshake could not ask (Redis was unavailable then).</summary>
+    public RoomAccess Access { get; } = access;
+
     public Identity.AccessTokenValidator Tokens { get; } = tokens;
 
     public Limits.MessageRateLimiter MessageRate { get; } = messageRate;

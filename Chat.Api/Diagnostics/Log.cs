@@ -85,4 +85,17 @@ internal static partial class Log
 
     [LoggerMessage(34, LogLevel.Information, "Handshake for room {RoomId} refused with {Status}: {Reason}", EventName = "HandshakeRefused")]
     public static partial void HandshakeRefused(ILogger logger, string roomId, int status, string reason);
+
+    // Rooms and membership (40–49).
+    [LoggerMessage(40, LogLevel.Warning, "Could not check access to room {RoomId} at the handshake; the join checks it before sending anything", EventName = "RoomAccessUnavailable")]
+    public static partial void RoomAccessUnavailable(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(41, LogLevel.Information, "Room {RoomId} created by {Subject} (private: {IsPrivate})", EventName = "RoomCreated")]
+    public static partial void RoomCreated(ILogger logger, string roomId, string subject, bool isPrivate);
+
+    [LoggerMessage(42, LogLevel.Information, "{Subject} added to private room {RoomId}", EventName = "MemberAdded")]
+    public static partial void MemberAdded(ILogger logger, string roomId, string subject);
+
+    [LoggerMessage(43, LogLevel.Information, "{Subject} removed from private room {RoomId}; their sockets there are closed", EventName = "MemberRemoved")]
+    public static partial void MemberRemoved(ILogger logger, string roomId, string subject);
 }

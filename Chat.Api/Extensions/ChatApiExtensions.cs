@@ -78,8 +78,11 @@ public static class ChatApiExtensions
         services.AddSingleton<MessageRateLimiter>();
         services.AddSingleton<UserSockets>();
         services.AddSingleton<GuestIssuanceLimiter>();
+        services.AddSingleton<RoomQuota>();
+        services.AddSingleton<RoomAccess>();
         services.AddSingleton<ControlChannel>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlChannel>());
+        services.AddHostedService<MembershipRecheck>();
         services.AddHostedService<ConnectionUpkeep>();
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<ServerInstance>();
@@ -120,6 +123,7 @@ public static class ChatApiExtensions
     {
         app.MapAuthApi();
         app.MapRoomsApi();
+        app.MapRoomMembersApi();
         app.MapChatSocketApi();
         return app;
     }
@@ -130,5 +134,7 @@ public static class ChatApiExtensions
 [JsonSerializable(typeof(GuestTokenResponse))]
 [JsonSerializable(typeof(RefreshRequest))]
 [JsonSerializable(typeof(HistoryPage))]
+[JsonSerializable(typeof(CreateRoomRequest))]
+[JsonSerializable(typeof(CreatedRoom))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

@@ -83,6 +83,13 @@ public sealed class GuestSessions(IConnectionMultiplexer redis, IOptions<AuthOpt
         user.SessionId is { } sid
         && await Database.HashGetAsync(UserKeys.GuestSession(ChatUser.FoldGuestName(user.Name)), "sid") == sid;
 
+    /// <summary>
+    /// The subject of whoever is signed in as <paramref name="name"/> now, or null when nobody is:
+    /// a name resolves to the live session's holder, never to an earlier one.
+    /// </summary>
+    public async Task<string?> HolderAsync(string name) =>
+        await Database.HashGetAsync(UserKeys.GuestSession(ChatUser.FoldGuestName(name)), "sub") is { IsNullOrEmpty: false } sub ? (string?)sub : null;
+
     /// <summary>Ends <paramref name="user"/>'s session, freeing its name; false when it had already ended.</summary>
     public async Task<bool> EndAsync(ChatUser user) =>
         user.SessionId is { } sid

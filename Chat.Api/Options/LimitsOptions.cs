@@ -47,6 +47,13 @@ public sealed class LimitsOptions
     public TimeSpan SocketLeaseTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// Rooms one user may create per UTC day, by joining a room that does not exist or with
+    /// <c>POST /api/rooms</c>; joining a room that exists never counts. Past it, 429 until midnight UTC.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int RoomsPerDay { get; set; } = 20;
+
+    /// <summary>
     /// Chat sockets one process holds at once. Past it a new handshake gets 503 with
     /// <c>Retry-After</c> (the client tries again, likely on another replica) instead of the
     /// process running out of file descriptors and Kestrel failing accepts.

@@ -6,7 +6,8 @@ namespace Chat.Api.Storage;
 /// <summary>
 /// Every Redis key and channel name, built here and nowhere else. A room's names share the hash
 /// tag <c>{room_id}</c>, so on a Redis Cluster a room's stream, dedupe keys and (sharded) channel
-/// live on one slot and the append script may touch them together. Names that are not a room's
+/// live on one slot and the append script may touch them together; so do its access hash and
+/// member set, which the room-access scripts check and create in one step. Names that are not a room's
 /// (sessions, per-user limits, the control channel) are in <see cref="UserKeys"/>.
 /// </summary>
 public sealed class RoomKeys
@@ -18,6 +19,8 @@ public sealed class RoomKeys
         Prefix = $"chat:{{{roomId}}}";
         Messages = $"{Prefix}:messages";
         Meta = $"{Prefix}:meta";
+        Access = $"{Prefix}:access";
+        Members = $"{Prefix}:members";
         // Sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): on a cluster the channel lives on the
         // room's shard with its keys; on a single Redis it behaves like plain pub/sub.
         Channel = RedisChannel.Sharded(Prefix);
@@ -36,6 +39,16 @@ public sealed class RoomKeys
     /// is set once a stream exists under that epoch (so a stream that vanishes is noticed).
     /// </summary>
     public RedisKey Meta { get; }
+
+    /// <summary>
+    /// Who may enter: a hash with <c>private</c> (<c>1</c> or <c>0</c>) and <c>owner</c> (the
+    /// creator's subject). A private room's hash never expires; a public room's is only a claim on
+    /// the id (see <c>RoomAccess</c>) and expires like an empty room's meta.
+    /// </summary>
+    public RedisKey Access { get; }
+
+    /// <summary>A private room's members: a set of subjects, the owner's included.</summary>
+    public RedisKey Members { get; }
 
     /// <summary>Where the append script publishes each new message.</summary>
     public RedisChannel Channel { get; }

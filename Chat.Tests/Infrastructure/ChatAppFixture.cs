@@ -56,6 +56,8 @@ public class ChatAppFixture : IAsyncLifetime
         ["Limits__MessageBurst"] = "100000",
         ["Limits__GuestTokensPerMinute"] = "100000",
         ["Limits__SocketsPerUser"] = "1000",
+        // Every test makes rooms of its own, most of them as "alice".
+        ["Limits__RoomsPerDay"] = "1000000",
     };
 
     /// <summary>The default settings with <paramref name="overrides"/> added or replacing them.</summary>

@@ -6,13 +6,15 @@ namespace Chat.Tests.Integration;
 /// <summary>
 /// An app with tight limits: pings every second, two seconds for the pong, two seconds for a
 /// handshake's headers, three sockets per replica, two per user; the per-user message rate at
-/// its defaults (10/s, burst 20).
+/// its defaults (10/s, burst 20); five new rooms per user and day (the other tests here create at
+/// most two per user, the quota's test uses guests of its own).
 /// </summary>
 public sealed class LimitsAppFixture : ChatAppFixture
 {
     public const int MaxSocketsPerProcess = 3;
     public const int SocketsPerUser = 2;
     public const int GuestTokensPerMinute = 20;
+    public const int RoomsPerDay = 5;
     public static readonly TimeSpan SocketLeaseTtl = TimeSpan.FromSeconds(3);
 
     /// <summary>Well under Kestrel's 30 s default, which a test's bounded wait could not tell apart from never.</summary>
@@ -38,6 +40,7 @@ public sealed class LimitsAppFixture : ChatAppFixture
         ["Security__TrustedProxies__0"] = "127.0.0.1",
         ["Security__TrustedProxies__1"] = "::1",
         ["Limits__HandshakeTimeout"] = HandshakeTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        ["Limits__RoomsPerDay"] = RoomsPerDay.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
 }
 
