@@ -155,10 +155,12 @@ public sealed class RedisOutageTests(FaultAppFixture app)
         var channel = RedisChannel.Sharded(new RoomKeys(room).Prefix);
         var server = app.Redis.GetServers().Single();
         var redis = await AppResources.ProcessIdAsync(app.App, AppResources.RedisServer);
+        // Signed in before the freeze: signing in needs Redis.
+        var token = await app.GetTokenAsync("alice");
         AppResources.Signal(redis, "STOP");
         try
         {
-            await using var client = await app.ConnectAsync(room, "alice");
+            await using var client = await ChatClient.ConnectAsync(app.ApiUri, room, token);
             Assert.Equal((System.Net.WebSockets.WebSocketCloseStatus)1013, await client.ReceiveCloseAsync(TimeSpan.FromSeconds(30)));
         }
         finally
