@@ -105,6 +105,7 @@ public static class ChatSocketApi
         var socketId = services.Instance.SocketId(context.TraceIdentifier);
         if (services.Limits.Enabled && !await TryTakeUserSocketAsync(services, user, socketId))
         {
+            await AbandonNewRoomAsync(access, entry, roomId, user);
             Log.HandshakeRefused(services.Logger, roomId, StatusCodes.Status429TooManyRequests, "sockets per user");
             context.Response.Headers.RetryAfter = "5";
             return Problem(StatusCodes.Status429TooManyRequests, "Too many sockets",
@@ -116,13 +117,14 @@ public static class ChatSocketApi
             // Checked last, so a request refused for what it is never holds a place.
             if (!services.Tracker.TryReserve(services.Limits.MaxSocketsPerProcess))
             {
+                await AbandonNewRoomAsync(access, entry, roomId, user);
                 context.Response.Headers.RetryAfter = "5";
                 return Problem(StatusCodes.Status503ServiceUnavailable, "At capacity", "This server holds as many chat sockets as it may; retry shortly.");
             }
 
             try
             {
-                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenExpiry(context), checkAccessAtJoin, services);
+                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenTimes(context), checkAccessAtJoin, services);
             }
             finally
             {
@@ -140,7 +142,7 @@ public static class ChatSocketApi
         return TypedResults.Empty;
     }
 
-    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, DateTime tokenExpiresAtUtc, bool checkAccess, ChatConnectionServices services)
+    private static async Task RunSocketAsync(HttpContext context, string roomId, MessageId? resumeFrom, string? epoch, ChatUser user, (DateTime, DateTime) token, bool checkAccess, ChatConnectionServices services)
     {
         // The request's activity would span the whole connection, and Redis instrumentation would
         // collect every command the connection issues under it until the socket closes.
@@ -152,15 +154,25 @@ public static class ChatSocketApi
             KeepAliveInterval = services.Options.KeepAliveInterval,
             KeepAliveTimeout = services.Options.KeepAliveTimeout,
         });
-        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, tokenExpiresAtUtc, services);
-        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted, checkAccess);
+        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, token, services);
+        await connection.RunAsync(resumeFrom, epoch, context.RequestAborted, checkAccess, ControlChannel.StampOf(context));
     }
 
-    /// <summary>The handshake token's expiry; the socket is closed then unless renewed.</summary>
-    private static DateTime TokenExpiry(HttpContext context) =>
-        long.TryParse(context.User.FindFirst(JwtRegisteredClaimNames.Exp)?.Value, out var exp)
-            ? DateTimeOffset.FromUnixTimeSeconds(exp).UtcDateTime
-            : DateTime.MaxValue;
+    /// <summary>When the handshake token was issued, and when it expires: the socket is closed then unless renewed.</summary>
+    private static (DateTime IssuedAtUtc, DateTime ExpiresAtUtc) TokenTimes(HttpContext context) =>
+        (UnixClaim(context, JwtRegisteredClaimNames.Iat) ?? DateTime.MinValue, UnixClaim(context, JwtRegisteredClaimNames.Exp) ?? DateTime.MaxValue);
+
+    private static DateTime? UnixClaim(HttpContext context, string claim) =>
+        long.TryParse(context.User.FindFirst(claim)?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime : null;
+
+    /// <summary>A handshake refused after it claimed a new room gives the room and the quota back: refused requests write nothing.</summary>
+    private static async Task AbandonNewRoomAsync(RoomAccess access, RoomEntry entry, string roomId, ChatUser user)
+    {
+        if (entry == RoomEntry.Created)
+        {
+            await access.AbandonAsync(new RoomKeys(roomId), user);
+        }
+    }
 
     private static async Task<bool> TryTakeUserSocketAsync(ChatConnectionServices services, ChatUser user, string socketId)
     {

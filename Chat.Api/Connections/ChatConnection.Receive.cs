@@ -192,7 +192,7 @@ public sealed partial class ChatConnection
     /// </summary>
     private async Task RenewAsync(string token)
     {
-        (ChatUser User, DateTime ExpiresAtUtc)? renewed;
+        (ChatUser User, DateTime IssuedAtUtc, DateTime ExpiresAtUtc)? renewed;
         try
         {
             renewed = await _services.Tokens.ValidateAsync(token, _receiveCancellation.Token).WaitAsync(_services.Options.StoreTimeout);
@@ -212,6 +212,7 @@ public sealed partial class ChatConnection
         }
 
         Interlocked.Exchange(ref _tokenExpiresAtTicks, valid.ExpiresAtUtc.Ticks);
+        TokenIssuedAtUtc = valid.IssuedAtUtc;
         Enqueue(ServerFrames.AuthRenewed(valid.ExpiresAtUtc));
     }
 

@@ -42,11 +42,12 @@ public sealed partial class ChatConnection : IDisposable
     // Created at the first rate-limit refusal only: most sockets are never refused.
     private Limits.RefusalCounter? _refusals;
 
-    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, DateTime tokenExpiresAtUtc, ChatConnectionServices services)
+    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, (DateTime IssuedAtUtc, DateTime ExpiresAtUtc) token, ChatConnectionServices services)
     {
         _socket = socket;
         _user = user;
-        _tokenExpiresAtTicks = tokenExpiresAtUtc.Ticks;
+        _tokenExpiresAtTicks = token.ExpiresAtUtc.Ticks;
+        TokenIssuedAtUtc = token.IssuedAtUtc;
         _room = room;
         _connectionId = connectionId;
         _services = services;
@@ -65,6 +66,9 @@ public sealed partial class ChatConnection : IDisposable
 
     public string RoomId => _room.RoomId;
 
+    /// <summary>When the socket's token was issued: a provider's sign-out refuses tokens issued before it.</summary>
+    public DateTime TokenIssuedAtUtc { get; private set; }
+
     /// <summary>The upgrade request's id, unique within this process.</summary>
     public string ConnectionId => _connectionId;
 
@@ -74,16 +78,21 @@ public sealed partial class ChatConnection : IDisposable
     /// <summary>
     /// Runs the connection until it closes; <paramref name="since"/> and <paramref name="epoch"/>
     /// ask for a resume. <paramref name="checkAccess"/>: the handshake could not ask Redis whether
-    /// the user may enter the room, so the join asks before it sends anything. Never throws for
-    /// anything the client or Redis does.
+    /// the user may enter the room, so the join asks before it sends anything.
+    /// <paramref name="noticeStamp"/>: <see cref="ControlChannel.Notices"/> before the handshake's
+    /// checks (null when unknown). Never throws for anything the client or Redis does.
     /// </summary>
-    public async Task RunAsync(MessageId? since, string? epoch, CancellationToken requestAborted, bool checkAccess = false)
+    public async Task RunAsync(MessageId? since, string? epoch, CancellationToken requestAborted, bool checkAccess = false, long? noticeStamp = null)
     {
         if (!_services.Tracker.TryAdd(this))
         {
             await _socket.CloseOutputAsync(CloseCodes.ServiceRestart, "server restarting; reconnect", requestAborted);
             return;
         }
+
+        // Compared only now that the socket is registered: a sign-out or removal handled from
+        // here on finds it; one handled since the checks began found nothing, so ask again.
+        checkAccess |= noticeStamp != _services.Control.Notices;
 
         _services.Metrics.ConnectionOpened();
         Log.ConnectionOpened(_services.Logger, _connectionId, _user.Name, _room.RoomId);
@@ -99,10 +108,12 @@ public sealed partial class ChatConnection : IDisposable
             try
             {
                 room = await _services.Rooms.JoinAsync(_room.RoomId, _member);
-                // Live messages are held back until the history is sent, so refusing here leaks nothing.
-                if (checkAccess && !await _services.Access.MayReadAsync(_room, _user))
+                // Live messages are held back until the history is sent, so refusing here leaks
+                // nothing. Asked again only when the handshake could not ask, or a sign-out or
+                // removal notice was handled between its checks and this socket's registration.
+                if (checkAccess && !await _services.Control.IsStillAllowedAsync(this))
                 {
-                    RequestClose(CloseCodes.PolicyViolation, "not a member of this private room");
+                    RequestClose(CloseCodes.PolicyViolation, "signed out, or not a member of this private room");
                 }
                 else
                 {

@@ -20,10 +20,13 @@ public sealed class ChatConnectionServices(
     Limits.MessageRateLimiter messageRate,
     Limits.UserSockets userSockets,
     RoomAccess access,
+    ControlChannel control,
     ILogger<ChatConnection> logger)
 {
     /// <summary>Asked at join only when the handshake could not ask (Redis was unavailable then).</summary>
     public RoomAccess Access { get; } = access;
+
+    public ControlChannel Control { get; } = control;
 
     public Identity.AccessTokenValidator Tokens { get; } = tokens;
 

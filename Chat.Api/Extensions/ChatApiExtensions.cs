@@ -99,8 +99,13 @@ public static class ChatApiExtensions
     public static WebApplication UseChatApi(this WebApplication app)
     {
         // First, so everything after it (the per-address limits) sees the client's address, as
-        // forwarded by a trusted proxy only (Security:TrustedProxies).
-        app.UseForwardedHeaders();
+        // forwarded by a trusted proxy only (Security:TrustedProxies). With no proxy configured the
+        // middleware is left out: given empty lists, it would believe every sender.
+        if (app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.TrustedProxies.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Minimal APIs throw BadHttpRequestException for an unreadable body in Development;
@@ -129,7 +134,8 @@ public static class ChatApiExtensions
     }
 }
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+// Duplicate properties are refused, as in WebSocket frames: {"username":"a","username":"b"} is ambiguous.
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(GuestTokenRequest))]
 [JsonSerializable(typeof(GuestTokenResponse))]
 [JsonSerializable(typeof(RefreshRequest))]

@@ -20,7 +20,7 @@ public sealed class AccessTokenValidator(
     private readonly JsonWebTokenHandler _handler = new();
 
     /// <summary>The token's user and expiry, or null when it is not acceptable now.</summary>
-    public async Task<(ChatUser User, DateTime ExpiresAtUtc)?> ValidateAsync(string token, CancellationToken cancellationToken)
+    public async Task<(ChatUser User, DateTime IssuedAtUtc, DateTime ExpiresAtUtc)?> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         var auth = authOptions.Value;
         var scheme = TokenRouting.SchemeFor(token, auth);
@@ -43,6 +43,6 @@ public sealed class AccessTokenValidator(
         var live = scheme == IdentitySchemes.Guest
             ? auth.GuestsEnabled && await sessions.IsActiveAsync(user)
             : !await signOuts.IsSignedOutAsync(user, jwt.IssuedAt);
-        return live ? (user, jwt.ValidTo) : null;
+        return live ? (user, jwt.IssuedAt, jwt.ValidTo) : null;
     }
 }

@@ -98,6 +98,13 @@ public readonly record struct ChatUser
             }
         }
 
+        if (name.AsSpan().TrimStart('.').IsEmpty)
+        {
+            // "." and ".." are path segments: no URL could name them (members API).
+            error = "username must contain a character other than '.'.";
+            return false;
+        }
+
         error = null;
         return true;
     }

@@ -84,6 +84,8 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
 
     private static Task ReadToken(MessageReceivedContext context)
     {
+        // Before anything is checked: a sign-out handled from here on is seen by the socket (see ControlChannel.Notices).
+        context.HttpContext.RequestServices.GetRequiredService<Connections.ControlChannel>().Stamp(context.HttpContext);
         var token = FindToken(context.Request, out var conflicting);
         if (conflicting)
         {
@@ -158,8 +160,9 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
     {
         const string Scheme = "Bearer ";
         string? header = request.Headers.Authorization;
+        // Only the Bearer scheme carries a token; a bare JWT or another scheme is not one.
         return header is not null && header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
             ? header[Scheme.Length..].Trim()
-            : header;
+            : null;
     }
 }

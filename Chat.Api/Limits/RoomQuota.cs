@@ -45,13 +45,22 @@ public sealed class RoomQuota(IConnectionMultiplexer redis, IOptions<LimitsOptio
         return Math.Max(1, (int)Math.Ceiling((midnight - now).TotalSeconds));
     }
 
+    /// <summary>KEYS[1] the day's counter. Takes one back, never below zero.</summary>
+    private const string GiveBackScript = "if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then return redis.call('DECR', KEYS[1]) end return 0";
+
+    /// <summary>Un-counts a room that was counted but not kept (its handshake was refused after all).</summary>
+    public Task GiveBackAsync(ChatUser user) =>
+        redis.GetDatabase().ScriptEvaluateAsync(GiveBackScript, [UserKeys.RoomsCreated(user.Subject, Today())]);
+
     /// <summary>Counts one created room for <paramref name="user"/>; false when today's quota was already spent.</summary>
     public async Task<bool> TryTakeAsync(ChatUser user)
     {
-        var day = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        var day = Today();
         return (int)await redis.GetDatabase().ScriptEvaluateAsync(
             TakeScript,
             [UserKeys.RoomsCreated(user.Subject, day)],
             [_options.RoomsPerDay, s_counterSeconds]) == 1;
     }
+
+    private string Today() => time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -41,7 +41,7 @@ public static class ContentRules
                 return "content must not contain bidirectional embedding, override or isolate characters (U+202A-U+202E, U+2066-U+2069).";
             }
 
-            if (onlyBlank && !Rune.IsWhiteSpace(rune) && !IsInvisible(rune.Value))
+            if (onlyBlank && !Rune.IsWhiteSpace(rune) && !IsInvisible(rune))
             {
                 onlyBlank = false;
             }
@@ -70,12 +70,18 @@ public static class ContentRules
     /// Characters that show nothing on their own, so content made only of them (and white space)
     /// is a blank message: soft hyphen, combining grapheme joiner, ALM, Hangul fillers, Mongolian
     /// vowel separator, zero-width space, ZWNJ, ZWJ, LRM, RLM, word joiner, invisible operators,
-    /// braille blank, variation selectors, BOM (zero-width no-break space), tags. Inside other
-    /// text they are allowed: ZWJ and variation selectors build emoji, ZWNJ is needed in Persian.
+    /// braille blank, variation selectors, BOM (zero-width no-break space), tags; and, covering
+    /// Unicode's Default_Ignorable_Code_Point without a hand-kept list going stale, every format
+    /// character (category Cf: deprecated format controls, interlinear annotation, musical
+    /// beams, …) plus the ignorable non-format ones (Khmer inherent vowels, Mongolian free
+    /// variation selectors, and the reserved ignorable ranges). Inside other text they are
+    /// allowed: ZWJ and variation selectors build emoji, ZWNJ is needed in Persian.
     /// </summary>
-    private static bool IsInvisible(int value) => value is 0x00AD or 0x034F or 0x061C or 0x115F or 0x1160 or 0x180E
-        or (>= 0x200B and <= 0x200F) or (>= 0x2060 and <= 0x2064) or 0x2800 or 0x3164
-        or (>= 0xFE00 and <= 0xFE0F) or 0xFEFF or 0xFFA0 or (>= 0xE0000 and <= 0xE007F) or (>= 0xE0100 and <= 0xE01EF);
+    private static bool IsInvisible(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) == System.Globalization.UnicodeCategory.Format
+        || rune.Value is 0x00AD or 0x034F or 0x061C or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or (>= 0x180B and <= 0x180F)
+            or (>= 0x200B and <= 0x200F) or (>= 0x2060 and <= 0x206F) or 0x2800 or 0x3164
+            or (>= 0xFE00 and <= 0xFE0F) or 0xFEFF or 0xFFA0 or (>= 0xFFF0 and <= 0xFFF8) or (>= 0xE0000 and <= 0xE0FFF);
 
     /// <summary>Returns null when <paramref name="clientId"/> is acceptable, else why not.</summary>
     public static string? ValidateClientId(string clientId)

@@ -106,12 +106,32 @@ public sealed class RoomAccess(IConnectionMultiplexer redis, RoomQuota quota)
             return RoomEntry.NotMember;
         }
 
-        if (found != Found.New || await TryCountCreationAsync(room, user))
+        if (found != Found.New)
         {
             return RoomEntry.Allowed;
         }
 
-        return RoomEntry.OverQuota;
+        return await TryCountCreationAsync(room, user) ? RoomEntry.Created : RoomEntry.OverQuota;
+    }
+
+    /// <summary>
+    /// Gives back a room <see cref="EnterAsync"/> just created, and its place in the quota, when
+    /// the handshake is refused after all (sockets per user, the replica's cap). Never throws.
+    /// </summary>
+    public async Task AbandonAsync(RoomKeys room, ChatUser user)
+    {
+        try
+        {
+            await Database.ScriptEvaluateAsync(ReleaseScript, Keys(room), [user.Subject]);
+            if (quota.Enabled)
+            {
+                await quota.GiveBackAsync(user);
+            }
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+        {
+            // The claim lapses with its TTL and the count with its day.
+        }
     }
 
     /// <summary>Whether <paramref name="user"/> may read <paramref name="room"/>: false only for a private room they are not a member of.</summary>
@@ -193,7 +213,12 @@ public sealed class RoomAccess(IConnectionMultiplexer redis, RoomQuota quota)
 /// <summary>The handshake's answer: join, 403, or 429.</summary>
 public enum RoomEntry
 {
+    /// <summary>The room existed and the user may join.</summary>
     Allowed,
+
+    /// <summary>The room did not exist; this handshake created it (public) and counted it.</summary>
+    Created,
+
     NotMember,
     OverQuota,
 }

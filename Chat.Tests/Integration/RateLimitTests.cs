@@ -138,6 +138,38 @@ public sealed class RateLimitTests(LimitsAppFixture app)
         Assert.Equal("messages", ChatClient.Type(await afterLapse.ReceiveHistoryAsync()));
     }
 
+    [Fact]
+    public async Task A_handshake_refused_for_too_many_sockets_leaves_no_room_and_spends_no_quota()
+    {
+        var token = (string)(await app.SignInAsync("squatter-" + Guid.NewGuid().ToString("N")[..6]))["access_token"]!;
+        var subject = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token).Subject;
+        var held = TestRooms.New("held");
+        var open = new List<ChatClient>();
+        try
+        {
+            for (var i = 0; i < LimitsAppFixture.SocketsPerUser; i++)
+            {
+                open.Add(await ConnectWhenAllowedAsync(held, token));
+            }
+
+            var day = DateTime.UtcNow.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+            var quota = Chat.Api.Storage.UserKeys.RoomsCreated(subject, day);
+            var before = (long)await app.Redis.GetDatabase().StringGetAsync(quota);
+            var fresh = TestRooms.New("never-made");
+
+            Assert.Equal(HttpStatusCode.TooManyRequests, await ChatClient.HandshakeStatusAsync(ChatClient.SocketUri(app.ApiUri, fresh), token));
+            Assert.Empty(app.Redis.GetServers()[0].Keys(pattern: $"chat:{{{fresh}}}*").ToList());
+            Assert.Equal(before, (long)await app.Redis.GetDatabase().StringGetAsync(quota));
+        }
+        finally
+        {
+            foreach (var client in open)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     private async Task<ChatClient> ConnectWhenAllowedAsync(string room, string token)
     {
         using var deadline = new CancellationTokenSource(TestTimeouts.Default);

@@ -48,6 +48,13 @@ public sealed class ContentRulesTests
     [InlineData("\u2800\u00AD")]
     [InlineData("\uFE0F")]
     [InlineData("\U000E0041")]
+    // Found by a hostile review: Khmer inherent vowels, a deprecated format control, an
+    // interlinear annotation anchor, a musical beam, a Kaithi number sign.
+    [InlineData("\u17B4\u17B5")]
+    [InlineData("\u206A")]
+    [InlineData("\uFFF9")]
+    [InlineData("\U0001D173")]
+    [InlineData("\U000110BD")]
     public void Content_of_only_invisible_characters_and_white_space_is_refused(string content)
     {
         var error = ContentRules.ValidateContent(content, MaxContent);

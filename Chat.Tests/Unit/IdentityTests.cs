@@ -22,6 +22,9 @@ public sealed class IdentityTests
     [InlineData("colon:name")]
     [InlineData("ünïcode")]
     [InlineData("<script>")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("...")]
     public void Invalid_usernames_are_refused_with_a_reason(string? name)
     {
         Assert.False(ChatUser.TryValidateGuestName(name, out var error));
