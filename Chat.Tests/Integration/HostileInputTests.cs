@@ -126,6 +126,8 @@ public sealed class HostileInputTests(ChatAppFixture app)
             ("a guest name with markup", SignIn("{\"username\":\"<script>\"}"), "http:400"),
             ("a guest name with a bidirectional override", SignIn("{\"username\":\"abc\\u202Edef\"}"), "http:400"),
             ("a sign-in body that is not JSON", SignIn("{\"username\":"), "http:400"),
+            ("a sign-in body with a duplicate key", SignIn("{\"username\":\"dup-a\",\"username\":\"dup-b\"}"), "http:400"),
+            ("a guest name of only dots", SignIn("{\"username\":\"..\"}"), "http:400"),
         };
 
         var mismatches = new List<string>();
