@@ -14,6 +14,7 @@ public sealed class LimitsAppFixture : ChatAppFixture
     public const int MaxSocketsPerProcess = 3;
     public const int SocketsPerUser = 2;
     public const int GuestTokensPerMinute = 20;
+    public const string PreviousSigningKey = "chat-tests-previous-signing-key-0123456789-abcdef";
     public const int RoomsPerDay = 5;
     public static readonly TimeSpan SocketLeaseTtl = TimeSpan.FromSeconds(3);
 
@@ -37,6 +38,8 @@ public sealed class LimitsAppFixture : ChatAppFixture
         ["Limits__GuestTokensPerMinute"] = GuestTokensPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
         // The tests' requests come from loopback and play a proxy: each sign-in names its own
         // client address, so only the issuance test meets the per-address limit.
+        // A rotation under way: tokens signed with the key before it are still accepted.
+        ["Auth__PreviousSigningKey"] = PreviousSigningKey,
         ["Security__TrustedProxies__0"] = "127.0.0.1",
         ["Security__TrustedProxies__1"] = "::1",
         ["Limits__HandshakeTimeout"] = HandshakeTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),

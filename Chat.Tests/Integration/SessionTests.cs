@@ -138,6 +138,40 @@ public sealed class SessionTests(ChatAppFixture app)
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
     }
 
+    [Fact]
+    public async Task A_socket_whose_token_expires_without_renewal_is_closed_with_1008()
+    {
+        // A real session, and a token for it that expires in three seconds.
+        var (subject, session, name) = TestTokens.Claims((string)(await app.SignInAsync(UniqueName("expiring")))["access_token"]!);
+        var shortLived = TestTokens.Guest(subject, name, session, expires: DateTime.UtcNow.AddSeconds(3));
+        await using var client = await ChatClient.ConnectAsync(app.ApiUri, TestRooms.New("expiry"), shortLived);
+        await client.ReceiveHistoryAsync();
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.ReceiveCloseAsync());
+    }
+
+    [Fact]
+    public async Task A_renewal_before_expiry_keeps_the_socket_open_past_the_first_tokens_expiry()
+    {
+        var signIn = await app.SignInAsync(UniqueName("renewing"));
+        var (subject, session, name) = TestTokens.Claims((string)signIn["access_token"]!);
+        var expires = DateTime.UtcNow.AddSeconds(3);
+        await using var client = await ChatClient.ConnectAsync(app.ApiUri, TestRooms.New("expiry"), TestTokens.Guest(subject, name, session, expires: expires));
+        await client.ReceiveHistoryAsync();
+
+        await client.SendAsync(new { type = "auth", access_token = (string)signIn["access_token"]! });
+        Assert.Equal("auth", ChatClient.Type(await client.ReceiveUntilAsync(f => ChatClient.Type(f) is "auth" or "error")));
+
+        // Well past the first token's expiry (plus the once-a-second sweep), the socket still answers.
+        while (DateTime.UtcNow < expires.AddSeconds(2))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+
+        await client.SendAsync(new { type = "ping" });
+        Assert.Equal("pong", ChatClient.Type(await client.ReceiveUntilAsync(f => ChatClient.Type(f) == "pong")));
+    }
+
     private async Task<(ChatClient, ChatClient)> ConnectToBothReplicasAsync(string room, string token)
     {
         var first = await ChatClient.ConnectAsync(app.ApiUri, room, token);

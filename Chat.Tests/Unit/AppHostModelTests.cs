@@ -214,4 +214,22 @@ public sealed class AppHostModelTests
 
         Assert.Equal(expected, environment["Security__AllowedOrigins__0"]);
     }
+
+    [Fact]
+    public async Task The_apphosts_limits_section_reaches_every_api_replica()
+    {
+        await using var builder = await CreateAsync(
+            "Redis:Mode=external", "ConnectionStrings:redis=localhost:6379", "Limits:Enabled=false", "Limits:MessagesPerSecond=50");
+
+        var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "chat-api");
+        var environment = new Dictionary<string, object>();
+        var context = new EnvironmentCallbackContext(builder.ExecutionContext, api, environment);
+        foreach (var annotation in api.Annotations.OfType<EnvironmentCallbackAnnotation>())
+        {
+            await annotation.Callback(context);
+        }
+
+        Assert.Equal("false", environment["Limits__Enabled"]);
+        Assert.Equal("50", environment["Limits__MessagesPerSecond"]);
+    }
 }
