@@ -20,10 +20,14 @@ public sealed class ChatConnectionServices(
     Limits.MessageRateLimiter messageRate,
     Limits.UserSockets userSockets,
     RoomAccess access,
+    RoomActivity activity,
     ILogger<ChatConnection> logger)
 {
     /// <summary>Asked at join only when the handshake could not ask (Redis was unavailable then).</summary>
     public RoomAccess Access { get; } = access;
+
+    /// <summary>The rooms directory's index: touched on join, leave and every message, never awaited.</summary>
+    public RoomActivity Activity { get; } = activity;
 
     public Identity.AccessTokenValidator Tokens { get; } = tokens;
 
