@@ -23,13 +23,33 @@ public sealed class RoomActivity(IConnectionMultiplexer redis)
         var score = (double)((atUtc.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond);
         try
         {
-            // FireAndForget: no Task, no continuation, no reply parsed; the room id is already a
-            // string, so the call allocates nothing of ours.
-            redis.GetDatabase().SortedSetAdd(UserKeys.RoomActivity, room.RoomId, score, SortedSetWhen.GreaterThan, CommandFlags.FireAndForget);
+            // The async form, fire-and-forget: it never blocks this thread on the connection's
+            // write lock (a busy writer sends it to the backlog, in order, ahead of the append),
+            // and it answers with a cached completed task, no reply parsed. The room id is already
+            // a string: nothing of ours is allocated.
+            var pending = redis.GetDatabase().SortedSetAddAsync(
+                UserKeys.RoomActivity, room.RoomId, score, SortedSetWhen.GreaterThan, CommandFlags.FireAndForget);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(pending);
+            }
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
             // No connection to queue it on: the append or join beside it reports the outage.
+        }
+    }
+
+    /// <summary>The rare write that could not be queued at once: its failure is dropped, not left unobserved.</summary>
+    private static async Task ObserveAsync(Task pending)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception ex) when (RedisFaults.IsUnavailable(ex) || ex is RedisException)
+        {
+            // The next activity in the room writes its score again.
         }
     }
 }
