@@ -10,6 +10,11 @@ namespace Chat.Api.Rooms;
 /// index's order (score descending, then room id descending, as <c>ZRANGE … REV</c> orders ties),
 /// so no room is listed twice in one walk even when scores tie. Opaque to clients: base64url of
 /// <c>{ms}.{room_id}</c>, which a client must not build or take apart.
+/// <para>
+/// Readable is not secret, so a cursor never names a room its reader may not see: a page that must
+/// stop on another user's private room (see <see cref="RoomDirectory.MaxScannedPerPage"/>) hands out
+/// <see cref="WholeMillisecond"/> of that room's score instead, with an empty room id.
+/// </para>
 /// </summary>
 public readonly record struct DirectoryCursor(long ActivityMs, string RoomId)
 {
@@ -31,16 +36,27 @@ public readonly record struct DirectoryCursor(long ActivityMs, string RoomId)
 
         var plain = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(text));
         var dot = plain.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0
-            || !long.TryParse(plain.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            || !Protocol.RoomId.IsValid(plain[(dot + 1)..]))
+        if (dot <= 0 || !long.TryParse(plain.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ms))
         {
             return false;
         }
 
-        cursor = new DirectoryCursor(ms, plain[(dot + 1)..]);
+        var roomId = plain[(dot + 1)..];
+        if (roomId.Length > 0 && !Protocol.RoomId.IsValid(roomId))
+        {
+            return false;
+        }
+
+        cursor = new DirectoryCursor(ms, roomId);
         return true;
     }
+
+    /// <summary>
+    /// A position past every room at <paramref name="activityMs"/>, naming none of them. A room
+    /// sharing that exact millisecond and not yet passed is skipped by the walk, as a room whose
+    /// activity moves is.
+    /// </summary>
+    public static DirectoryCursor WholeMillisecond(long activityMs) => new(activityMs, "");
 
     /// <summary>
     /// Whether an index entry read from this cursor's score downwards was already passed: same

@@ -33,6 +33,8 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis)
         var database = redis.GetDatabase();
         var rooms = new List<DirectoryRoom>(limit);
         var position = after;
+        // Whether the last room passed is one the user may not see: a cursor must not name it.
+        var positionHidden = false;
         var take = limit + 1;
         var scanned = 0;
         long offset = 0;
@@ -75,6 +77,7 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis)
                 var entry = entries[i];
                 position = new DirectoryCursor((long)entry.Score, (string)entry.Element!);
                 scanned++;
+                positionHidden = details[i - first] is null;
                 if (details[i - first] is { } room)
                 {
                     rooms.Add(room);
@@ -88,7 +91,9 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis)
 
             if (rooms.Count == limit || scanned >= MaxScannedPerPage)
             {
-                return new DirectoryPage(rooms, position!.Value.Encode());
+                // A full page always ends on a room it lists; only the scan bound stops on a hidden one.
+                var next = positionHidden ? DirectoryCursor.WholeMillisecond(position!.Value.ActivityMs) : position!.Value;
+                return new DirectoryPage(rooms, next.Encode());
             }
 
             take = Math.Min(take * 2, MaxScannedPerPage);
