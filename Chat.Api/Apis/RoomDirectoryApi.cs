@@ -1,11 +1,12 @@
 using System.Globalization;
-using Chat.Api.Connections;
 using Chat.Api.Diagnostics;
 using Chat.Api.Identity;
+using Chat.Api.Options;
 using Chat.Api.Rooms;
 using Chat.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Chat.Api.Apis;
@@ -36,7 +37,7 @@ public static class RoomDirectoryApi
         [FromQuery] string? cursor,
         RoomDirectory directory,
         DirectoryTrim trim,
-        ChatConnectionServices services,
+        IOptions<ChatOptions> options,
         ILogger<RoomDirectory> logger)
     {
         // Parsed by hand, like the history's limit: "abc" gets the same ProblemDetails as "0".
@@ -63,14 +64,16 @@ public static class RoomDirectoryApi
             return TypedResults.Problem(title: "Invalid token", statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        // Bounded like a send: a frozen Redis must not hold the request for the client library's whole timeout.
+        var timeout = options.Value.StoreTimeout;
         try
         {
             if (after is null)
             {
-                await TrimAsync(trim, logger).WaitAsync(services.Options.StoreTimeout);
+                await TrimAsync(trim, logger).WaitAsync(timeout);
             }
 
-            return TypedResults.Ok(await directory.ReadPageAsync(user, after, pageSize).WaitAsync(services.Options.StoreTimeout));
+            return TypedResults.Ok(await directory.ReadPageAsync(user, after, pageSize).WaitAsync(timeout));
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
