@@ -68,10 +68,10 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis)
             var details = await ReadDetailsAsync(database, user, entries, first);
             for (var i = first; i < entries.Length; i++)
             {
-                if (rooms.Count == limit)
+                if (rooms.Count == limit || scanned == MaxScannedPerPage)
                 {
                     // entries[i] exists, so there is more after the last room passed.
-                    return new DirectoryPage(rooms, position!.Value.Encode());
+                    return new DirectoryPage(rooms, NextCursor(position!.Value, positionHidden));
                 }
 
                 var entry = entries[i];
@@ -89,16 +89,22 @@ public sealed class RoomDirectory(IConnectionMultiplexer redis)
                 return new DirectoryPage(rooms, null);
             }
 
-            if (rooms.Count == limit || scanned >= MaxScannedPerPage)
+            if (rooms.Count == limit || scanned == MaxScannedPerPage)
             {
-                // A full page always ends on a room it lists; only the scan bound stops on a hidden one.
-                var next = positionHidden ? DirectoryCursor.WholeMillisecond(position!.Value.ActivityMs) : position!.Value;
-                return new DirectoryPage(rooms, next.Encode());
+                return new DirectoryPage(rooms, NextCursor(position!.Value, positionHidden));
             }
 
-            take = Math.Min(take * 2, MaxScannedPerPage);
+            // Hidden rooms were passed over: read on, more each time, one past what the bound allows.
+            take = Math.Min(take * 2, MaxScannedPerPage - scanned + 1);
         }
     }
+
+    /// <summary>
+    /// The cursor after <paramref name="last"/>. A full page always ends on a room it lists; only
+    /// the scan bound can stop on a hidden one, whose id the cursor then leaves out.
+    /// </summary>
+    private static string NextCursor(DirectoryCursor last, bool hidden) =>
+        (hidden ? DirectoryCursor.WholeMillisecond(last.ActivityMs) : last).Encode();
 
     /// <summary>
     /// What the directory shows of each room in <paramref name="entries"/> from

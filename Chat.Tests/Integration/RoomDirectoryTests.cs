@@ -1,4 +1,5 @@
 using System.Net;
+using Chat.Api.Rooms;
 using Chat.Api.Storage;
 using Chat.Tests.Infrastructure;
 using StackExchange.Redis;
@@ -186,6 +187,50 @@ public sealed class RoomDirectoryTests(ChatAppFixture app)
             Assert.True((bool)room["private"]!);
             Assert.Equal("members only", (string?)room["last_message"]!["content"]);
         }
+    }
+
+    [Fact]
+    public async Task A_page_passing_more_hidden_rooms_than_the_scan_bound_is_short_and_its_cursor_names_none_of_them()
+    {
+        var owner = await app.GetTokenAsync(RoomCalls.NewUserName("hoarder"));
+        var stranger = await app.GetTokenAsync(RoomCalls.NewUserName("stranger"));
+        var prefix = TestRooms.New("dir-bound");
+        var open = prefix + "-open";
+        using (var created = await app.CreateRoomAsync(owner, open, isPrivate: false))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        // Newer than the open room: more hidden rooms in a row than one page may pass over.
+        var hidden = Enumerable.Range(0, RoomDirectory.MaxScannedPerPage + 10).Select(i => $"{prefix}-h{i}").ToHashSet();
+        foreach (var chunk in hidden.Chunk(20))
+        {
+            await Task.WhenAll(chunk.Select(room => app.CreatePrivateRoomAsync(owner, room)));
+        }
+
+        var seen = new List<string>();
+        var shortPages = 0;
+        string? cursor = null;
+        for (var page = 0; page < 2000; page++)
+        {
+            var body = await app.ListRoomsAsync(stranger, limit: 5, cursor: cursor);
+            var ids = body["rooms"]!.AsArray().Select(r => (string)r!["room_id"]!).ToList();
+            seen.AddRange(ids);
+            cursor = (string?)body["next_cursor"];
+            if (cursor is null)
+            {
+                break;
+            }
+
+            shortPages += ids.Count < 5 ? 1 : 0;
+            Assert.True(DirectoryCursor.TryDecode(cursor, out var position));
+            Assert.DoesNotContain(position.RoomId, hidden);
+        }
+
+        Assert.Null(cursor);
+        Assert.True(shortPages > 0, "No page stopped at the scan bound.");
+        Assert.DoesNotContain(seen, hidden.Contains);
+        Assert.Contains(open, seen);
     }
 
     [Fact]
