@@ -41,6 +41,8 @@ public static class RoomsApi
         HttpContext http,
         RoomAccess access,
         RoomQuota quota,
+        RoomActivity activity,
+        TimeProvider time,
         ILogger<RoomAccess> logger)
     {
         if (ChatUser.FromPrincipal(http.User) is not { } user)
@@ -107,6 +109,8 @@ public static class RoomsApi
             return Unavailable();
         }
 
+        // A new room (a private one has its owner as a member) is listed before anyone joins it.
+        activity.Touch(new RoomKeys(request.RoomId!), time.GetUtcNow().UtcDateTime);
         Log.RoomCreated(logger, request.RoomId!, user.Subject, isPrivate);
         return TypedResults.Created(
             $"/api/rooms/{Uri.EscapeDataString(request.RoomId!)}/messages",

@@ -103,6 +103,7 @@ public sealed partial class ChatConnection : IDisposable
         });
         var sending = SendLoopAsync(_sendCancellation.Token);
         Room? room = null;
+        var joined = false;
         try
         {
             try
@@ -117,6 +118,10 @@ public sealed partial class ChatConnection : IDisposable
                 }
                 else
                 {
+                    // A join is activity for the rooms directory; issued before the join script,
+                    // so the index has it by the time the history arrives.
+                    joined = true;
+                    _services.Activity.Touch(_room, _services.Time.GetUtcNow().UtcDateTime);
                     await SendHistoryAsync(since, epoch, _receiveCancellation.Token);
                 }
             }
@@ -146,6 +151,13 @@ public sealed partial class ChatConnection : IDisposable
         {
             // Every step runs whatever the one before it threw: a connection that is not removed
             // from its room, the tracker and the gauge would leak all three.
+            if (joined)
+            {
+                // A leave is activity too: an idle room expires from the directory counting from
+                // its last member's departure, not from their arrival.
+                _services.Activity.Touch(_room, _services.Time.GetUtcNow().UtcDateTime);
+            }
+
             if (room is not null)
             {
                 try

@@ -21,12 +21,16 @@ public sealed class ChatConnectionServices(
     Limits.UserSockets userSockets,
     RoomAccess access,
     ControlChannel control,
+    RoomActivity activity,
     ILogger<ChatConnection> logger)
 {
     /// <summary>Asked at join only when the handshake could not ask (Redis was unavailable then).</summary>
     public RoomAccess Access { get; } = access;
 
     public ControlChannel Control { get; } = control;
+
+    /// <summary>The rooms directory's index: touched on join, leave and every message, never awaited.</summary>
+    public RoomActivity Activity { get; } = activity;
 
     public Identity.AccessTokenValidator Tokens { get; } = tokens;
 

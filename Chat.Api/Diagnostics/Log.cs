@@ -98,4 +98,11 @@ internal static partial class Log
 
     [LoggerMessage(43, LogLevel.Information, "{Subject} removed from private room {RoomId}; their sockets there are closed", EventName = "MemberRemoved")]
     public static partial void MemberRemoved(ILogger logger, string roomId, string subject);
+
+    // Rooms directory (60–69).
+    [LoggerMessage(60, LogLevel.Debug, "Rooms directory: {Removed} idle rooms removed, {Kept} kept because someone is online", EventName = "DirectoryTrimmed")]
+    public static partial void DirectoryTrimmed(ILogger logger, long removed, int kept);
+
+    [LoggerMessage(61, LogLevel.Warning, "Rooms directory: removing idle rooms failed; the listing goes on and the next first page tries again", EventName = "DirectoryTrimFailed")]
+    public static partial void DirectoryTrimFailed(ILogger logger, Exception exception);
 }

@@ -80,6 +80,9 @@ public static class ChatApiExtensions
         services.AddSingleton<GuestIssuanceLimiter>();
         services.AddSingleton<RoomQuota>();
         services.AddSingleton<RoomAccess>();
+        services.AddSingleton<RoomActivity>();
+        services.AddSingleton<RoomDirectory>();
+        services.AddSingleton<DirectoryTrim>();
         services.AddSingleton<ControlChannel>();
         services.AddHostedService(provider => provider.GetRequiredService<ControlChannel>());
         services.AddHostedService<MembershipRecheck>();
@@ -129,6 +132,7 @@ public static class ChatApiExtensions
         app.MapAuthApi();
         app.MapRoomsApi();
         app.MapRoomMembersApi();
+        app.MapRoomDirectoryApi();
         app.MapChatSocketApi();
         return app;
     }
@@ -142,5 +146,6 @@ public static class ChatApiExtensions
 [JsonSerializable(typeof(HistoryPage))]
 [JsonSerializable(typeof(CreateRoomRequest))]
 [JsonSerializable(typeof(CreatedRoom))]
+[JsonSerializable(typeof(DirectoryPage))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

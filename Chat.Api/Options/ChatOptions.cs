@@ -68,6 +68,13 @@ public sealed class ChatOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
+    /// How long a room without messages, joins or leaves stays in the rooms directory
+    /// (<c>GET /api/rooms</c>); a room with members online stays regardless. Its history follows
+    /// <see cref="RetentionPerRoom"/> either way, and its next message lists it again.
+    /// </summary>
+    public TimeSpan DirectoryIdleTime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Names this replica in <c>X-Chat-Instance</c> and the first frame. Defaults to host name and
     /// process id, which tells replicas apart on one machine and across machines.
     /// </summary>

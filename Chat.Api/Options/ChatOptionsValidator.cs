@@ -55,6 +55,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("Chat:CloseTimeout must be between 00:00:00 (exclusive) and 00:01:00.");
         }
 
+        if (options.DirectoryIdleTime < TimeSpan.FromMinutes(1) || options.DirectoryIdleTime > TimeSpan.FromDays(365))
+        {
+            failures.Add("Chat:DirectoryIdleTime must be between 00:01:00 and 365.00:00:00.");
+        }
+
         if (options.HistoryLength > options.RetentionPerRoom)
         {
             failures.Add($"Chat:HistoryLength ({options.HistoryLength}) cannot exceed Chat:RetentionPerRoom ({options.RetentionPerRoom}).");

@@ -21,6 +21,7 @@ public sealed class RoomKeys
         Meta = $"{Prefix}:meta";
         Access = $"{Prefix}:access";
         Members = $"{Prefix}:members";
+        Online = $"{Prefix}:online";
         // Sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): on a cluster the channel lives on the
         // room's shard with its keys; on a single Redis it behaves like plain pub/sub.
         Channel = RedisChannel.Sharded(Prefix);
@@ -49,6 +50,9 @@ public sealed class RoomKeys
 
     /// <summary>A private room's members: a set of subjects, the owner's included.</summary>
     public RedisKey Members { get; }
+
+    /// <summary>hash: one field per subject online in the room (presence); HLEN is the online count</summary>
+    public RedisKey Online { get; }
 
     /// <summary>Where the append script publishes each new message.</summary>
     public RedisChannel Channel { get; }

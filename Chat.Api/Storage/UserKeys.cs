@@ -4,7 +4,7 @@ namespace Chat.Api.Storage;
 
 /// <summary>
 /// Every Redis key and channel name that is not a room's (those are in <see cref="RoomKeys"/>):
-/// guest sessions, per-subject limits and the service-wide control channel. Each key is used alone
+/// guest sessions, per-subject limits, the rooms directory's index and the service-wide control channel. Each key is used alone
 /// (never with another key in one script), so on a Redis Cluster it may live on any slot; the hash
 /// tag keeps a subject's keys together anyway.
 /// </summary>
@@ -31,6 +31,13 @@ public static class UserKeys
 
     /// <summary>Guest tokens issued to one client address in the current minute.</summary>
     public static RedisKey TokensIssued(string address) => $"chat:addr:{{{address}}}:tokens";
+
+    /// <summary>
+    /// The rooms directory's index: a sorted set of room ids scored by their last activity (Unix
+    /// ms: a message, a join, a leave, a creation). One global key, so it never shares a room's
+    /// slot: it is written beside the room's scripts (pipelined), never inside them.
+    /// </summary>
+    public static readonly RedisKey RoomActivity = "chat:rooms:activity";
 
     /// <summary>
     /// Service-wide notices every replica acts on: a sign-out (close the subject's sockets) and a

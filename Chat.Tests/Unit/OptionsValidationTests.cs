@@ -82,4 +82,16 @@ public sealed class OptionsValidationTests
         Assert.True(result.Failed);
         Assert.Contains("Limits:HandshakeTimeout", result.FailureMessage, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("00:00:59")]
+    [InlineData("366.00:00:00")]
+    public void A_Chat_DirectoryIdleTime_out_of_range_is_refused_naming_the_key(string idle)
+    {
+        var options = new ChatOptions { DirectoryIdleTime = TimeSpan.Parse(idle, System.Globalization.CultureInfo.InvariantCulture) };
+        var result = new ChatOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Chat:DirectoryIdleTime", result.FailureMessage, StringComparison.Ordinal);
+    }
 }
