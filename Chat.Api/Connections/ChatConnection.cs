@@ -55,7 +55,7 @@ public sealed partial class ChatConnection : IDisposable
         _outgoing = new Outbox(
             services.Options.OutgoingQueueBytes,
             () => RequestClose(CloseCodes.TryAgainLater, "too far behind; reconnect with since"));
-        _member = new RoomMember(_outgoing, reason => RequestClose(CloseCodes.TryAgainLater, reason));
+        _member = new RoomMember(_outgoing, reason => RequestClose(CloseCodes.TryAgainLater, reason), user.Subject);
     }
 
     private bool CloseRequested => Volatile.Read(ref _close) is not null;
@@ -107,6 +107,10 @@ public sealed partial class ChatConnection : IDisposable
                 else
                 {
                     await SendHistoryAsync(since, epoch, _receiveCancellation.Token);
+                    if (!CloseRequested)
+                    {
+                        await JoinPresenceAsync();
+                    }
                 }
             }
             catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
@@ -135,6 +139,7 @@ public sealed partial class ChatConnection : IDisposable
         {
             // Every step runs whatever the one before it threw: a connection that is not removed
             // from its room, the tracker and the gauge would leak all three.
+            await LeavePresenceAsync();
             if (room is not null)
             {
                 try
