@@ -24,6 +24,8 @@ public enum PresenceSignalKind
 /// </summary>
 public readonly record struct PresenceSignal(PresenceSignalKind Kind, string Subject, string Name)
 {
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>The first byte of every presence signal; no published message starts with it.</summary>
     public const byte Marker = (byte)'!';
 
@@ -75,8 +77,7 @@ public readonly record struct PresenceSignal(PresenceSignalKind Kind, string Sub
 
         try
         {
-            var strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-            signal = new PresenceSignal(kind, strict.GetString(rest[..space]), strict.GetString(rest[(space + 1)..]));
+            signal = new PresenceSignal(kind, s_strictUtf8.GetString(rest[..space]), s_strictUtf8.GetString(rest[(space + 1)..]));
             return true;
         }
         catch (DecoderFallbackException)

@@ -27,11 +27,10 @@ public sealed class ReplicaPresence(
     private const int OrphanSweepBatch = 100;
 
     private readonly ConcurrentDictionary<string, RoomShare> _rooms = new(StringComparer.Ordinal);
-    private readonly long _typingIntervalTicks = options.Value.TypingInterval.Ticks;
     private volatile bool _stopped;
 
     /// <summary>This process's life: replica name, process id and start time (ms), unique across restarts.</summary>
-    public string LifeId { get; } = $"{instance.Id}:{Environment.ProcessId}:{time.GetUtcNow().ToUnixTimeMilliseconds()}";
+    public ReplicaLife Life { get; } = new(instance.Id, Environment.ProcessId, time.GetUtcNow().ToUnixTimeMilliseconds());
 
     /// <summary>
     /// Counts one more socket of <paramref name="user"/> in the room; the user's first socket on any
@@ -41,7 +40,8 @@ public sealed class ReplicaPresence(
     {
         while (true)
         {
-            var share = _rooms.GetOrAdd(room.RoomId, static (_, keys) => new RoomShare(keys), room);
+            var share = _rooms.GetOrAdd(room.RoomId, static (_, state) => new RoomShare(state.Keys, new TypingThrottle(state.Time, state.Interval)),
+                (Keys: room, Time: time, Interval: options.Value.TypingInterval));
             await share.Gate.WaitAsync();
             try
             {
@@ -88,10 +88,7 @@ public sealed class ReplicaPresence(
             if (entry.Sockets <= 0)
             {
                 share.Users.Remove(user.Subject);
-                lock (share.Typing)
-                {
-                    share.Typing.Remove(user.Subject);
-                }
+                share.Typing.Forget(user.Subject);
             }
 
             if (share.Users.Count == 0)
@@ -115,25 +112,8 @@ public sealed class ReplicaPresence(
     /// <c>Presence:TypingInterval</c> per room from this replica. A user typing in two tabs on two
     /// replicas may be forwarded once by each.
     /// </summary>
-    public bool TryTakeTypingTurn(RoomKeys room, ChatUser user)
-    {
-        if (!_rooms.TryGetValue(room.RoomId, out var share))
-        {
-            return false;
-        }
-
-        var now = time.GetUtcNow().UtcTicks;
-        lock (share.Typing)
-        {
-            if (share.Typing.TryGetValue(user.Subject, out var last) && now - last < _typingIntervalTicks)
-            {
-                return false;
-            }
-
-            share.Typing[user.Subject] = now;
-            return true;
-        }
-    }
+    public bool TryTakeTypingTurn(RoomKeys room, ChatUser user) =>
+        _rooms.TryGetValue(room.RoomId, out var share) && share.Typing.TryTake(user.Subject);
 
     /// <summary>
     /// The heartbeat: renews this life in every room it has sockets in (sweeping expired lives
@@ -175,7 +155,7 @@ public sealed class ReplicaPresence(
         {
             try
             {
-                await store.DropAsync(share.Keys, LifeId);
+                await store.DropAsync(share.Keys, Life.Id);
             }
             catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
             {
@@ -195,7 +175,7 @@ public sealed class ReplicaPresence(
                 return;
             }
 
-            if (!share.Dirty && await store.RenewAsync(share.Keys, LifeId))
+            if (!share.Dirty && await store.RenewAsync(share.Keys, Life.Id))
             {
                 return;
             }
@@ -207,7 +187,7 @@ public sealed class ReplicaPresence(
             }
 
             share.Dirty = false;
-            await store.ApplyAsync(share.Keys, LifeId, Counts(share));
+            await store.ApplyAsync(share.Keys, Life, Counts(share));
             share.Registered = true;
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
@@ -231,7 +211,7 @@ public sealed class ReplicaPresence(
 
         try
         {
-            if (!await store.ApplyAsync(share.Keys, LifeId, [count]))
+            if (!await store.ApplyAsync(share.Keys, Life, [count]))
             {
                 return;
             }
@@ -241,7 +221,7 @@ public sealed class ReplicaPresence(
                 // Registered before, yet new to Redis: this life was swept (the replica was frozen
                 // or cut off past the TTL) and only this user's count came back. Restore the rest.
                 Log.PresenceRestored(logger, share.Keys.RoomId);
-                await store.ApplyAsync(share.Keys, LifeId, Counts(share));
+                await store.ApplyAsync(share.Keys, Life, Counts(share));
             }
 
             // The room's first socket here: index it now, so that should this replica die
@@ -269,7 +249,7 @@ public sealed class ReplicaPresence(
     }
 
     /// <summary>A room's presence on this replica: who has how many sockets here, and when each last typed.</summary>
-    private sealed class RoomShare(RoomKeys keys)
+    private sealed class RoomShare(RoomKeys keys, TypingThrottle typing)
     {
         public RoomKeys Keys { get; } = keys;
 
@@ -278,8 +258,8 @@ public sealed class ReplicaPresence(
 
         public Dictionary<string, UserShare> Users { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Subject → when its last typing was forwarded (UTC ticks); its own lock, so typing never waits for Redis.</summary>
-        public Dictionary<string, long> Typing { get; } = new(StringComparer.Ordinal);
+        /// <summary>Its own lock, so typing never waits for a presence write.</summary>
+        public TypingThrottle Typing { get; } = typing;
 
         /// <summary>This life has been written to the room in Redis at least once.</summary>
         public bool Registered { get; set; }

@@ -55,13 +55,21 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
         """;
 
     /// <summary>
-    /// KEYS: online, lives, this life. ARGV: channel, life prefix, life id, ttl (ms), then triples
-    /// of subject, name, this life's socket count of the subject (0 to remove). Returns 1 when the
-    /// life was not registered in the room before (the caller then indexes the room).
+    /// KEYS: online, lives, this life. ARGV: channel, life prefix, life id, ttl (ms), the replica's
+    /// life prefix (<c>&lt;instance&gt;:</c>), this life's start (ms), then triples of subject, name,
+    /// this life's socket count of the subject (0 to remove). A life new to the room first drops
+    /// older lives of the same replica name: a restarted replica's previous life says goodbye at
+    /// once instead of after the TTL. Returns 1 when the life was not registered in the room
+    /// before (the caller then indexes the room).
     /// </summary>
     private const string ApplyScript = SweepLua + "\n" + """
         local fresh = redis.call('ZSCORE', KEYS[2], ARGV[3]) == false
-        for i = 5, #ARGV, 3 do
+        if fresh then
+          for _, life in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+            if string.sub(life, 1, #ARGV[5]) == ARGV[5] and tonumber(string.match(life, ':(%d+)$') or ARGV[6]) < tonumber(ARGV[6]) then drop(life) end
+          end
+        end
+        for i = 7, #ARGV, 3 do
           local subject, count = ARGV[i], tonumber(ARGV[i + 2])
           local old = tonumber(redis.call('HGET', KEYS[3], subject) or '0')
           if count > 0 then redis.call('HSET', KEYS[3], subject, count) else redis.call('HDEL', KEYS[3], subject) end
@@ -118,14 +126,16 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
     /// 0 removes), publishing join and leave signals for subjects that appear or vanish over all
     /// replicas. True when this life was not registered in the room before.
     /// </summary>
-    public async Task<bool> ApplyAsync(RoomKeys room, string lifeId, IReadOnlyCollection<PresenceCount> counts)
+    public async Task<bool> ApplyAsync(RoomKeys room, ReplicaLife life, IReadOnlyCollection<PresenceCount> counts)
     {
-        var values = new RedisValue[4 + 3 * counts.Count];
+        var values = new RedisValue[6 + 3 * counts.Count];
         values[0] = room.Prefix;
         values[1] = room.LifePrefix;
-        values[2] = lifeId;
+        values[2] = life.Id;
         values[3] = TtlMs;
-        var i = 4;
+        values[4] = life.ReplicaPrefix;
+        values[5] = life.StartedAtMs;
+        var i = 6;
         foreach (var count in counts)
         {
             values[i++] = count.Subject;
@@ -133,7 +143,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
             values[i++] = count.Sockets;
         }
 
-        return (int)await Database.ScriptEvaluateAsync(ApplyScript, [room.Online, room.Lives, room.Life(lifeId)], values) == 1;
+        return (int)await Database.ScriptEvaluateAsync(ApplyScript, [room.Online, room.Lives, room.Life(life.Id)], values) == 1;
     }
 
     /// <summary>Renews this life in the room after sweeping expired ones; false when the life had been swept.</summary>
@@ -192,6 +202,18 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
     /// <summary>Drops a room from the index unless it was renewed after <paramref name="nowMs"/>.</summary>
     public Task ForgetRoomAsync(string roomId, long nowMs) =>
         Database.ScriptEvaluateAsync(ForgetRoomScript, [UserKeys.PresenceRooms], [roomId, nowMs]);
+}
+
+/// <summary>
+/// One replica process's life: <c>&lt;instance&gt;:&lt;pid&gt;:&lt;start ms&gt;</c>. A restart is a new
+/// life of the same instance, so its older lives can be told apart and dropped.
+/// </summary>
+public sealed record ReplicaLife(string Instance, int ProcessId, long StartedAtMs)
+{
+    public string Id { get; } = $"{Instance}:{ProcessId}:{StartedAtMs}";
+
+    /// <summary>What every life of this replica name starts with.</summary>
+    public string ReplicaPrefix { get; } = Instance + ":";
 }
 
 /// <summary>One subject's sockets in a room on this replica life, as <see cref="PresenceStore.ApplyAsync"/> writes it.</summary>

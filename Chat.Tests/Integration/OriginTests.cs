@@ -94,7 +94,7 @@ public sealed class OriginTests(ChatAppFixture app)
 
     private async Task<HttpResponseMessage> RequestGuestTokenAsync(string origin)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = "alice" }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = "origin-" + Guid.NewGuid().ToString("N")[..8] }) };
         request.Headers.Add("Origin", origin);
         return await app.Http.SendAsync(request).WaitAsync(TestTimeouts.Default);
     }
