@@ -12,8 +12,9 @@ namespace Chat.Api.Connections;
 /// </summary>
 public sealed partial class ChatConnection
 {
-    // Set once this socket was counted in (or its count was attempted): the end must count it out.
-    private bool _presenceJoined;
+    // This socket's count-in, once started: the end awaits it before counting out, so that a
+    // count-in that outlived its timeout (a slow Redis) can never land after the count-out.
+    private Task? _presenceJoin;
 
     private async Task JoinPresenceAsync()
     {
@@ -21,8 +22,8 @@ public sealed partial class ChatConnection
         byte[]? snapshot = null;
         try
         {
-            _presenceJoined = true;
-            await _services.Presence.JoinAsync(_room, _user).WaitAsync(_services.Options.StoreTimeout);
+            _presenceJoin = _services.Presence.JoinAsync(_room, _user);
+            await _presenceJoin.WaitAsync(_services.Options.StoreTimeout);
             var (_, users) = await _services.PresenceStore.ReadAsync(_room).WaitAsync(_services.Options.StoreTimeout);
             snapshot = ServerFrames.Presence(users);
         }
@@ -37,11 +38,13 @@ public sealed partial class ChatConnection
 
     private async Task LeavePresenceAsync()
     {
-        if (!_presenceJoined)
+        if (_presenceJoin is not { } join)
         {
             return;
         }
 
+        // Its failure was logged when it happened; it ends when the client library gives up at the latest.
+        await join.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         try
         {
             await _services.Presence.LeaveAsync(_room, _user).WaitAsync(_services.Options.StoreTimeout);
@@ -55,7 +58,7 @@ public sealed partial class ChatConnection
     /// <summary><c>{"type":"typing"}</c>: published for the other members unless this user typed here within the throttle; never an error.</summary>
     private async Task ForwardTypingAsync()
     {
-        if (!_presenceJoined || !_services.Presence.TryTakeTypingTurn(_room, _user))
+        if (_presenceJoin is null || !_services.Presence.TryTakeTypingTurn(_room, _user))
         {
             return;
         }
