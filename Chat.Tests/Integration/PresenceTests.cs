@@ -128,6 +128,57 @@ public sealed class PresenceTests(ChatAppFixture app)
     }
 
     [Fact]
+    public async Task A_watcher_applying_the_frames_of_a_join_storm_ends_with_the_rooms_list()
+    {
+        const int Joiners = 120;
+        var room = TestRooms.New("presence-storm");
+        var watcherName = RoomCalls.NewUserName("watcher");
+        await using var watcher = await app.ConnectAsync(room, watcherName);
+        var view = new HashSet<string>(await watcher.ReceiveSnapshotAsync(), StringComparer.Ordinal);
+        var names = Enumerable.Range(0, Joiners).Select(i => RoomCalls.NewUserName($"j{i}")).ToList();
+        await Task.WhenAll(names.Select(app.GetTokenAsync));
+
+        var joiners = await Task.WhenAll(names.Select(name => app.ConnectAsync(room, name)));
+        try
+        {
+            await Task.WhenAll(joiners.Select(j => j.ReceiveSnapshotAsync()));
+            var expected = names.Append(watcherName).ToHashSet(StringComparer.Ordinal);
+            var frames = 0;
+
+            // Events or, for a window with more than 100 of them, one snapshot: either way, applied
+            // in order they must end in the room's list.
+            await watcher.ReceiveUntilAsync(f =>
+            {
+                switch (ChatClient.Type(f))
+                {
+                    case "presence":
+                        view = f["users"]!.AsArray().Select(u => (string)u!).ToHashSet(StringComparer.Ordinal);
+                        break;
+                    case "join":
+                        view.Add(PresenceCalls.Username(f)!);
+                        break;
+                    case "leave":
+                        view.Remove(PresenceCalls.Username(f)!);
+                        break;
+                }
+
+                frames++;
+                return view.SetEquals(expected);
+            }, awaited: $"a view of all {Joiners} joiners");
+
+            Assert.True(frames <= Joiners, $"{frames} frames for {Joiners} joins");
+            Assert.Equal(expected.Order(StringComparer.OrdinalIgnoreCase), await app.OnlineAsync(await app.GetTokenAsync(watcherName), room));
+        }
+        finally
+        {
+            foreach (var joiner in joiners)
+            {
+                await joiner.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Presence_is_never_stored_in_the_rooms_stream()
     {
         var room = TestRooms.New("presence-ephemeral");
