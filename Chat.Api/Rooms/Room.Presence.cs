@@ -36,6 +36,19 @@ public sealed partial class Room
         _presenceWindow.Add(signal);
     }
 
+    /// <summary>
+    /// Join and leave signals published while the subscription was down never arrive, and unlike
+    /// messages they are nowhere to be read back: every member here gets one fresh snapshot, read
+    /// once, in line behind the batches already going out.
+    /// </summary>
+    private void ResendPresence()
+    {
+        if (!_retired && !_dead)
+        {
+            OnPresenceBatch(new PresenceBatch([], Snapshot: true));
+        }
+    }
+
     /// <summary>Called by the window's timer when a window ends.</summary>
     private void OnPresenceBatch(PresenceBatch batch)
     {

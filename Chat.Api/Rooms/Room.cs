@@ -119,12 +119,14 @@ public sealed partial class Room
 
     /// <summary>
     /// Asks the pump to compare its position with the stream's tail and fill what it missed: after
-    /// Redis's pub/sub connection was restored, messages published meanwhile never arrive.
+    /// Redis's pub/sub connection was restored, messages published meanwhile never arrive. Presence
+    /// events lost meanwhile are made good by a fresh snapshot.
     /// </summary>
     internal void RequestResync()
     {
         Volatile.Write(ref _resyncRequested, 1);
         Volatile.Read(ref _wake).Cancel();
+        ResendPresence();
     }
 
     /// <summary>Subscribes (serialized with any unsubscribe of this room), then takes the stream's tail as the starting point.</summary>

@@ -4,7 +4,8 @@ namespace Chat.Tests.Integration.Faults;
 
 /// <summary>
 /// docs/guarantees.md, "Presence": a killed replica's users are reported gone within the TTL
-/// (4 s here, heartbeat 1 s), and nobody who is still connected elsewhere is reported gone.
+/// (4 s here, heartbeat 1 s), and nobody who is still connected elsewhere is reported gone; when
+/// pub/sub drops (signals lost), members get a fresh snapshot.
 /// </summary>
 [Collection(FaultAppCollection.Name)]
 public sealed class PresenceReplicaLossTests(FaultAppFixture app)
@@ -56,6 +57,32 @@ public sealed class PresenceReplicaLossTests(FaultAppFixture app)
         {
             await AppResources.StartAsync(app.App, doomed.Instance);
             await app.App.ResourceNotifications.WaitForResourceHealthyAsync("chat-api").WaitAsync(TestTimeouts.Startup);
+        }
+    }
+
+    [Fact]
+    public async Task After_the_pubsub_connections_drop_every_member_gets_a_fresh_snapshot()
+    {
+        var room = TestRooms.New("presence-pubsub");
+        var watcherName = RoomCalls.NewUserName("watcher");
+        var carolName = RoomCalls.NewUserName("carol");
+        await using var watcher = await app.ConnectAsync(room, watcherName);
+        await watcher.ReceiveSnapshotAsync();
+        await using var carol = await app.ConnectAwayFromAsync(room, carolName, watcher.Instance);
+        await carol.ReceiveSnapshotAsync();
+        await app.SettleAsync(room, watcher);
+
+        var killed = (long)(await app.Redis.GetServers().Single().ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        Assert.True(killed >= 2, $"Only {killed} pub/sub connections were killed.");
+
+        // Markers may be listed too: their leaves can still be on the way.
+        var expected = new[] { carolName, watcherName }.Order(StringComparer.OrdinalIgnoreCase);
+        foreach (var member in new[] { watcher, carol })
+        {
+            await member.ReceiveUntilAsync(
+                f => ChatClient.Type(f) == "presence"
+                    && f["users"]!.AsArray().Select(u => (string)u!).Where(n => !n.StartsWith("marker-", StringComparison.Ordinal)).SequenceEqual(expected),
+                awaited: "a fresh snapshot after the pub/sub drop");
         }
     }
 }
