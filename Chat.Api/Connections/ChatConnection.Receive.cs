@@ -150,6 +150,13 @@ public sealed partial class ChatConnection
             return;
         }
 
+        if (parsed.Kind == ClientFrameKind.Typing)
+        {
+            // Throttled as protocol, whatever Limits:Enabled says; never counted as a message.
+            await ForwardTypingAsync();
+            return;
+        }
+
         // Decided locally, the shared count pipelined with the append: no extra round trip.
         if (_services.Limits.Enabled && !_services.MessageRate.TryAcquire(_user, out var retryAfterMs))
         {

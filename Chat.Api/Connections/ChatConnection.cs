@@ -56,7 +56,7 @@ public sealed partial class ChatConnection : IDisposable
         _outgoing = new Outbox(
             services.Options.OutgoingQueueBytes,
             () => RequestClose(CloseCodes.TryAgainLater, "too far behind; reconnect with since"));
-        _member = new RoomMember(_outgoing, reason => RequestClose(CloseCodes.TryAgainLater, reason));
+        _member = new RoomMember(_outgoing, reason => RequestClose(CloseCodes.TryAgainLater, reason), user.Subject);
     }
 
     private bool CloseRequested => Volatile.Read(ref _close) is not null;
@@ -123,6 +123,10 @@ public sealed partial class ChatConnection : IDisposable
                     joined = true;
                     _services.Activity.Touch(_room, _services.Time.GetUtcNow().UtcDateTime);
                     await SendHistoryAsync(since, epoch, _receiveCancellation.Token);
+                    if (!CloseRequested)
+                    {
+                        await JoinPresenceAsync();
+                    }
                 }
             }
             catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
@@ -158,6 +162,7 @@ public sealed partial class ChatConnection : IDisposable
                 _services.Activity.Touch(_room, _services.Time.GetUtcNow().UtcDateTime);
             }
 
+            await LeavePresenceAsync();
             if (room is not null)
             {
                 try

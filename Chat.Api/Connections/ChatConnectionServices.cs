@@ -22,8 +22,16 @@ public sealed class ChatConnectionServices(
     RoomAccess access,
     ControlChannel control,
     RoomActivity activity,
+    ReplicaPresence presence,
+    PresenceStore presenceStore,
     ILogger<ChatConnection> logger)
 {
+    /// <summary>This replica's presence counts and typing throttle.</summary>
+    public ReplicaPresence Presence { get; } = presence;
+
+    /// <summary>Where a joining member's presence snapshot is read.</summary>
+    public PresenceStore PresenceStore { get; } = presenceStore;
+
     /// <summary>Asked at join only when the handshake could not ask (Redis was unavailable then).</summary>
     public RoomAccess Access { get; } = access;
 

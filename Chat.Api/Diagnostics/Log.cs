@@ -98,6 +98,24 @@ internal static partial class Log
 
     [LoggerMessage(43, LogLevel.Information, "{Subject} removed from private room {RoomId}; their sockets there are closed", EventName = "MemberRemoved")]
     public static partial void MemberRemoved(ILogger logger, string roomId, string subject);
+    // Presence and typing (50–59).
+    [LoggerMessage(50, LogLevel.Warning, "Could not write this replica's presence in room {RoomId}; the next heartbeat rewrites it", EventName = "PresenceWriteFailed")]
+    public static partial void PresenceWriteFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(51, LogLevel.Warning, "Could not renew this replica's presence in room {RoomId}; its users are reported gone after Presence:Ttl unless a later heartbeat succeeds", EventName = "PresenceRenewFailed")]
+    public static partial void PresenceRenewFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(52, LogLevel.Warning, "This replica's presence in room {RoomId} had expired (frozen or cut off for longer than Presence:Ttl); restored", EventName = "PresenceRestored")]
+    public static partial void PresenceRestored(ILogger logger, string roomId);
+
+    [LoggerMessage(53, LogLevel.Warning, "The presence heartbeat or sweep failed; retried at the next beat", EventName = "PresenceSweepFailed")]
+    public static partial void PresenceSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(54, LogLevel.Warning, "Could not read the presence of room {RoomId}; its members miss this snapshot", EventName = "PresenceSnapshotFailed")]
+    public static partial void PresenceSnapshotFailed(ILogger logger, string roomId, Exception exception);
+
+    [LoggerMessage(55, LogLevel.Warning, "Ignored a malformed presence signal on room {RoomId}'s channel", EventName = "MalformedPresenceSignal")]
+    public static partial void MalformedPresenceSignal(ILogger logger, string roomId);
 
     // Rooms directory (60–69).
     [LoggerMessage(60, LogLevel.Debug, "Rooms directory: {Removed} idle rooms removed, {Kept} kept because someone is online", EventName = "DirectoryTrimmed")]

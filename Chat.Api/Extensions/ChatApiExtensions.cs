@@ -34,6 +34,8 @@ public static class ChatApiExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
+        services.AddOptions<PresenceOptions>().BindConfiguration(PresenceOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PresenceOptions>, PresenceOptionsValidator>();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>, ForwardedHeadersSetup>();
 
         // Registers IConnectionMultiplexer, its health check, tracing and logging.
@@ -92,6 +94,9 @@ public static class ChatApiExtensions
         services.AddSingleton<MessageLog>();
         services.AddSingleton<RoomSubscriptions>();
         services.AddSingleton<RoomRegistry>();
+        services.AddSingleton<PresenceStore>();
+        services.AddSingleton<ReplicaPresence>();
+        services.AddHostedService<PresenceHeartbeat>();
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<ChatConnectionServices>();
 
@@ -133,6 +138,7 @@ public static class ChatApiExtensions
         app.MapRoomsApi();
         app.MapRoomMembersApi();
         app.MapRoomDirectoryApi();
+        app.MapPresenceApi();
         app.MapChatSocketApi();
         return app;
     }
@@ -147,5 +153,6 @@ public static class ChatApiExtensions
 [JsonSerializable(typeof(CreateRoomRequest))]
 [JsonSerializable(typeof(CreatedRoom))]
 [JsonSerializable(typeof(DirectoryPage))]
+[JsonSerializable(typeof(OnlineUsers))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 internal sealed partial class ChatJsonContext : JsonSerializerContext;

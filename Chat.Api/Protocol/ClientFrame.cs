@@ -8,6 +8,9 @@ public enum ClientFrameKind
 
     /// <summary>A fresh access token for the same subject, renewing the socket's authentication.</summary>
     Auth,
+
+    /// <summary>The user is typing: forwarded to the room's other members, throttled, never stored.</summary>
+    Typing,
 }
 
 /// <summary>

@@ -185,6 +185,10 @@ public static class ClientFrameParser
                     frame = new ClientFrame(ClientFrameKind.Ping, null, null);
                     error = default;
                     return true;
+                case "typing":
+                    frame = new ClientFrame(ClientFrameKind.Typing, null, null);
+                    error = default;
+                    return true;
                 case "auth":
                     if (string.IsNullOrEmpty(accessToken))
                     {

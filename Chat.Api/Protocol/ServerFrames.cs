@@ -68,6 +68,45 @@ public static class ServerFrames
     }
 
     /// <summary>
+    /// <c>{"type":"presence","users":[...]}</c>: everyone online in the room, display names sorted
+    /// case-insensitively. Built once per join, or once per replica when a window overflows.
+    /// </summary>
+    public static byte[] Presence(IReadOnlyList<string> users)
+    {
+        var (buffer, writer) = RentWriter();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, "presence"u8);
+        writer.WriteStartArray("users"u8);
+        foreach (var user in users)
+        {
+            writer.WriteStringValue(user);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return Finish(buffer, writer);
+    }
+
+    /// <summary>
+    /// <c>{"type":"join"|"leave"|"typing","username":"…"}</c>: one ephemeral event, built once per
+    /// replica for all the room's members there.
+    /// </summary>
+    public static byte[] PresenceEvent(PresenceSignalKind kind, string username)
+    {
+        var (buffer, writer) = RentWriter();
+        writer.WriteStartObject();
+        writer.WriteString("type"u8, kind switch
+        {
+            PresenceSignalKind.Join => "join"u8,
+            PresenceSignalKind.Leave => "leave"u8,
+            _ => "typing"u8,
+        });
+        writer.WriteString("username"u8, username);
+        writer.WriteEndObject();
+        return Finish(buffer, writer);
+    }
+
+    /// <summary>
     /// <c>{"type":"messages","messages":[...]}</c>, the seed's history frame, holding messages from
     /// <paramref name="next"/> on until <paramref name="maxBytes"/> is reached (always at least one
     /// message, when any is left), so that no frame outgrows a connection's outgoing bound.

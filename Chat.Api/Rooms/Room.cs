@@ -11,7 +11,8 @@ namespace Chat.Api.Rooms;
 /// while it has any, one subscription to the room's channel. A single pump reads that
 /// subscription in order, checks each message against the last one it dispatched
 /// (<see cref="LiveSequence"/>), fills any hole from the stream, and hands each frame, as
-/// received, to every member. Nothing is serialized per member.
+/// received, to every member. Nothing is serialized per member. Presence signals share the
+/// channel; their first byte sets them apart before any parse (Room.Presence).
 /// </summary>
 [SuppressMessage("Reliability", "CA1001", Justification =
     "The SemaphoreSlim holds no handle (AvailableWaitHandle is never used); a retired room may still be awaited by a late joiner, so disposing it would race.")]
@@ -41,6 +42,7 @@ public sealed partial class Room
         Keys = keys;
         _context = context;
         _onRetired = onRetired;
+        _presenceWindow = new PresenceWindow(context.Time, context.PresenceOptions.Window, context.PresenceOptions.MaxEventsPerWindow, OnPresenceBatch);
     }
 
     public RoomKeys Keys { get; }
@@ -117,12 +119,14 @@ public sealed partial class Room
 
     /// <summary>
     /// Asks the pump to compare its position with the stream's tail and fill what it missed: after
-    /// Redis's pub/sub connection was restored, messages published meanwhile never arrive.
+    /// Redis's pub/sub connection was restored, messages published meanwhile never arrive. Presence
+    /// events lost meanwhile are made good by a fresh snapshot.
     /// </summary>
     internal void RequestResync()
     {
         Volatile.Write(ref _resyncRequested, 1);
         Volatile.Read(ref _wake).Cancel();
+        ResendPresence();
     }
 
     /// <summary>Subscribes (serialized with any unsubscribe of this room), then takes the stream's tail as the starting point.</summary>
@@ -161,6 +165,7 @@ public sealed partial class Room
     private void Retire()
     {
         _retired = true;
+        _presenceWindow.Dispose();
         _onRetired(this);
     }
 
@@ -233,7 +238,14 @@ public sealed partial class Room
 
     private ValueTask OnPublishedAsync(RedisValue payload)
     {
-        if (!PublishedMessage.TryParse((ReadOnlyMemory<byte>)payload, out var message))
+        var bytes = (ReadOnlyMemory<byte>)payload;
+        if (PresenceSignal.IsSignal(bytes.Span))
+        {
+            OnPresenceSignal(bytes.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        if (!PublishedMessage.TryParse(bytes, out var message))
         {
             Log.MalformedPublish(_context.Logger, Keys.RoomId);
             return ValueTask.CompletedTask;

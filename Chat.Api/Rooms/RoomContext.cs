@@ -5,7 +5,8 @@ namespace Chat.Api.Rooms;
 
 /// <summary>
 /// What every room of this replica shares: where it reads, subscribes, counts and logs; the
-/// largest hole it fills from the stream, and how many messages one read of it takes.
+/// largest hole it fills from the stream, and how many messages one read of it takes; and for
+/// presence, where snapshots are read, the clock of its windows and their settings.
 /// </summary>
 internal sealed record RoomContext(
     MessageLog Log,
@@ -13,4 +14,7 @@ internal sealed record RoomContext(
     ChatMetrics Metrics,
     ILogger Logger,
     int FillLimit,
-    int PageSize);
+    int PageSize,
+    PresenceStore Presence,
+    TimeProvider Time,
+    Options.PresenceOptions PresenceOptions);

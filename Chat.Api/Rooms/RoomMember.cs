@@ -8,10 +8,16 @@ namespace Chat.Api.Rooms;
 /// in catch-up mode: live messages that arrive while its history is read are held back (within
 /// the same byte bound as the outbox), then released above the last id the history contained.
 /// From then on every delivery is checked against the last id sent, so a member never receives a
-/// message twice or out of order, whichever path it came by.
+/// message twice or out of order, whichever path it came by. Ephemeral frames (presence events,
+/// typing) take another way: dropped until the member asks for its presence snapshot, held while
+/// the snapshot is read, then sent after it (see <see cref="BeginPresence"/>).
 /// </summary>
-public sealed class RoomMember(Outbox outgoing, Action<string> reconnect)
+public sealed class RoomMember(Outbox outgoing, Action<string> reconnect, string subject = "")
 {
+    private const int EphemeralDropped = 0;
+    private const int EphemeralHeld = 1;
+    private const int EphemeralLive = 2;
+
     private readonly Lock _catchUpLock = new();
     private List<PublishedMessage>? _heldBack = [];
     private long _heldBackBytes;
@@ -19,7 +25,14 @@ public sealed class RoomMember(Outbox outgoing, Action<string> reconnect)
     // Written by the room's pump only once catch-up is over (and under the lock before that).
     private MessageId _lastSent = MessageId.None;
 
+    // Ephemeral frames that arrived while the presence snapshot was read; under _catchUpLock.
+    private List<byte[]>? _heldEphemeral;
+    private int _ephemeralState;
+
     public Outbox Outgoing { get; } = outgoing;
+
+    /// <summary>Whose socket this is: presence events about this subject are not sent to it.</summary>
+    public string Subject { get; } = subject;
 
     /// <summary>Called by the room's pump, one message at a time, in stream order.</summary>
     public void Deliver(in PublishedMessage message)
@@ -69,6 +82,68 @@ public sealed class RoomMember(Outbox outgoing, Action<string> reconnect)
 
             Volatile.Write(ref _heldBack, null);
         }
+    }
+
+    /// <summary>
+    /// The member is about to read its presence snapshot: from now on ephemeral frames are held
+    /// until <see cref="CompletePresence"/>. Those dropped before were published before the read,
+    /// so the snapshot covers them; those held may be older than the snapshot, and replaying them
+    /// after it in order still ends in the right state.
+    /// </summary>
+    public void BeginPresence()
+    {
+        lock (_catchUpLock)
+        {
+            _heldEphemeral = [];
+            Volatile.Write(ref _ephemeralState, EphemeralHeld);
+        }
+    }
+
+    /// <summary>Queues the snapshot (none when Redis could not give it), then what was held; later frames go straight out.</summary>
+    public void CompletePresence(byte[]? snapshot)
+    {
+        lock (_catchUpLock)
+        {
+            if (snapshot is not null)
+            {
+                Outgoing.TryEnqueue(new OutgoingFrame(snapshot));
+            }
+
+            foreach (var frame in _heldEphemeral ?? [])
+            {
+                Outgoing.TryEnqueue(new OutgoingFrame(frame));
+            }
+
+            _heldEphemeral = null;
+            Volatile.Write(ref _ephemeralState, EphemeralLive);
+        }
+    }
+
+    /// <summary>An ephemeral frame (join, leave, typing, a fresh snapshot): never stored, never replayed.</summary>
+    public void DeliverEphemeral(byte[] frame)
+    {
+        var state = Volatile.Read(ref _ephemeralState);
+        if (state == EphemeralLive)
+        {
+            Outgoing.TryEnqueue(new OutgoingFrame(frame));
+            return;
+        }
+
+        if (state == EphemeralDropped)
+        {
+            return;
+        }
+
+        lock (_catchUpLock)
+        {
+            if (_heldEphemeral is { } held)
+            {
+                held.Add(frame);
+                return;
+            }
+        }
+
+        Outgoing.TryEnqueue(new OutgoingFrame(frame));
     }
 
     /// <summary>

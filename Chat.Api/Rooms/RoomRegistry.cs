@@ -27,12 +27,15 @@ public sealed class RoomRegistry : IDisposable
         ChatMetrics metrics,
         TimeProvider time,
         IOptions<ChatOptions> options,
+        PresenceStore presence,
+        IOptions<PresenceOptions> presenceOptions,
         ILogger<RoomRegistry> logger)
     {
         _redis = redis;
         _logger = logger;
         _resync = new ResyncSchedule(time, options.Value.ResyncDelay, ResyncAll);
-        _context = new RoomContext(log, subscriptions, metrics, logger, options.Value.ResumeBatchSize, Connections.ResumePaging.PageSize(options.Value));
+        _context = new RoomContext(log, subscriptions, metrics, logger, options.Value.ResumeBatchSize, Connections.ResumePaging.PageSize(options.Value),
+            presence, time, presenceOptions.Value);
         redis.ConnectionFailed += OnConnectionFailed;
         redis.ConnectionRestored += OnConnectionRestored;
     }

@@ -7,7 +7,8 @@ namespace Chat.Api.Storage;
 /// Every Redis key and channel name, built here and nowhere else. A room's names share the hash
 /// tag <c>{room_id}</c>, so on a Redis Cluster a room's stream, dedupe keys and (sharded) channel
 /// live on one slot and the append script may touch them together; so do its access hash and
-/// member set, which the room-access scripts check and create in one step. Names that are not a room's
+/// member set, which the room-access scripts check and create in one step, and its presence keys.
+/// Names that are not a room's
 /// (sessions, per-user limits, the control channel) are in <see cref="UserKeys"/>.
 /// </summary>
 public sealed class RoomKeys
@@ -22,6 +23,8 @@ public sealed class RoomKeys
         Access = $"{Prefix}:access";
         Members = $"{Prefix}:members";
         Online = $"{Prefix}:online";
+        Lives = $"{Prefix}:lives";
+        LifePrefix = $"{Prefix}:life:";
         // Sharded pub/sub (SSUBSCRIBE/SPUBLISH, Redis 7): on a cluster the channel lives on the
         // room's shard with its keys; on a single Redis it behaves like plain pub/sub.
         Channel = RedisChannel.Sharded(Prefix);
@@ -51,10 +54,31 @@ public sealed class RoomKeys
     /// <summary>A private room's members: a set of subjects, the owner's included.</summary>
     public RedisKey Members { get; }
 
-    /// <summary>hash: one field per subject online in the room (presence); HLEN is the online count</summary>
+    /// <summary>
+    /// Who is online in the room, on any replica: a hash of subject → <c>"&lt;sockets&gt; &lt;display name&gt;"</c>,
+    /// the subject's open sockets in the room over all replicas, a space, and the name others see
+    /// (the rest of the value; a provider's name may hold spaces). <c>HLEN</c> is the number of
+    /// distinct users online. Kept by the presence scripts only (<c>PresenceStore</c>).
+    /// </summary>
     public RedisKey Online { get; }
 
-    /// <summary>Where the append script publishes each new message.</summary>
+    /// <summary>
+    /// The replica lives present in the room: a sorted set of life ids scored by when each expires
+    /// (Redis time, ms) unless its replica renews it. An expired life is swept: its counts come
+    /// off <see cref="Online"/> and its users who are left nowhere get <c>leave</c> events.
+    /// </summary>
+    public RedisKey Lives { get; }
+
+    /// <summary>
+    /// What <see cref="Life"/> names start with; the presence scripts build a swept life's key from
+    /// it (same hash tag, so the same Cluster slot).
+    /// </summary>
+    public string LifePrefix { get; }
+
+    /// <summary>One replica life's share of the room: a hash of subject → that life's sockets of the subject here.</summary>
+    public RedisKey Life(string lifeId) => LifePrefix + lifeId;
+
+    /// <summary>Where the append script publishes each new message, and presence scripts their events.</summary>
     public RedisChannel Channel { get; }
 
     /// <summary>

@@ -40,6 +40,14 @@ public static class UserKeys
     public static readonly RedisKey RoomActivity = "chat:rooms:activity";
 
     /// <summary>
+    /// Rooms with presence in Redis: a sorted set of room ids scored by when (ms, replica clock) no
+    /// replica has renewed its presence there for <c>Presence:Ttl</c>. Every replica sweeps the
+    /// expired ones, so a room whose only replica was killed loses its ghosts too, with nobody in
+    /// it to notice. Global, so never in a script with a room's keys.
+    /// </summary>
+    public static readonly RedisKey PresenceRooms = "chat:presence:rooms";
+
+    /// <summary>
     /// Service-wide notices every replica acts on: a sign-out (close the subject's sockets) and a
     /// member's removal from a private room. Plain (not sharded) pub/sub, so on a Cluster it reaches
     /// every node's subscribers.

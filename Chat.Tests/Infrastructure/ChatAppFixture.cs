@@ -58,6 +58,9 @@ public class ChatAppFixture : IAsyncLifetime
         ["Limits__SocketsPerUser"] = "1000",
         // Every test makes rooms of its own, most of them as "alice".
         ["Limits__RoomsPerDay"] = "1000000",
+        // Below the default 100, so that the join-storm test's windows overflow into snapshots
+        // with a few dozen joiners; no other test changes that many users in one room at once.
+        ["Presence__MaxEventsPerWindow"] = "20",
     };
 
     /// <summary>The default settings with <paramref name="overrides"/> added or replacing them.</summary>

@@ -45,6 +45,16 @@ public sealed class ClientFrameParserTests
     }
 
     [Fact]
+    public void Typing_is_typing_and_carries_nothing()
+    {
+        var (ok, frame, _) = Parse("""{"type":"typing","content":"ignored"}""");
+
+        Assert.True(ok);
+        Assert.Equal(ClientFrameKind.Typing, frame.Kind);
+        Assert.Null(frame.Content);
+    }
+
+    [Fact]
     public void Unknown_properties_are_ignored_for_forward_compatibility()
     {
         var (ok, frame, _) = Parse("""{"type":"message","content":"x","future":{"nested":[1,2,{"a":1}]}}""");
@@ -134,7 +144,7 @@ public sealed class ClientFrameParserTests
     [Fact]
     public void An_unknown_type_is_unknown_type()
     {
-        var (ok, _, error) = Parse("""{"type":"typing","client_id":"k"}""");
+        var (ok, _, error) = Parse("""{"type":"reaction","client_id":"k"}""");
 
         Assert.False(ok);
         Assert.Equal(ErrorCodes.UnknownType, error.Code);
