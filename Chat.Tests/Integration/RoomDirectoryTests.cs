@@ -73,7 +73,8 @@ public sealed class RoomDirectoryTests(ChatAppFixture app)
         var quietRoom = listed.Single(r => (string)r["room_id"]! == quiet);
         Assert.True(quietRoom.ContainsKey("last_message"));
         Assert.Null(quietRoom["last_message"]);
-        Assert.Equal(0, (long)quietRoom["online"]!);
+        // The lurker is in it (presence counts them); nobody has written.
+        Assert.Equal(1, (long)quietRoom["online"]!);
         Assert.True(DateTimeOffset.TryParse((string?)quietRoom["last_activity"], out _));
 
         // Joining the older room again, without a word, moves it back to the top.
@@ -231,6 +232,26 @@ public sealed class RoomDirectoryTests(ChatAppFixture app)
         Assert.True(shortPages > 0, "No page stopped at the scan bound.");
         Assert.DoesNotContain(seen, hidden.Contains);
         Assert.Contains(open, seen);
+    }
+
+    [Fact]
+    public async Task The_online_count_follows_real_members_on_both_replicas_counting_a_user_with_two_tabs_once()
+    {
+        var room = TestRooms.New("dir-live");
+        var (first, second) = await app.ConnectToBothReplicasAsync(room, RoomCalls.NewUserName("tabs"));
+        await using (first)
+        await using (second)
+        await using (var other = await app.ConnectAsync(room, RoomCalls.NewUserName("other")))
+        {
+            await other.ReceiveHistoryAsync();
+            var token = await app.GetTokenAsync(RoomCalls.NewUserName("lister"));
+
+            // Presence is written at join, before the snapshot each socket receives.
+            await other.ReceiveUntilAsync(f => ChatClient.Type(f) == "presence");
+            var listed = (await app.ListAllRoomsAsync(token)).Single(r => (string)r["room_id"]! == room);
+
+            Assert.Equal(2, (long)listed["online"]!);
+        }
     }
 
     [Fact]
