@@ -49,7 +49,7 @@ public static class PresenceApi
                 return TypedResults.Problem(title: "Not a member", detail: "This room is private; its owner can add you.", statusCode: StatusCodes.Status403Forbidden);
             }
 
-            var (_, users) = await presence.ReadAsync(room);
+            var (_, users, _) = await presence.ReadAsync(room);
             return TypedResults.Ok(new OnlineUsers(users));
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))

@@ -24,7 +24,7 @@ public sealed partial class ChatConnection
         {
             _presenceJoin = _services.Presence.JoinAsync(_room, _user);
             await _presenceJoin.WaitAsync(_services.Options.StoreTimeout);
-            var (_, users) = await _services.PresenceStore.ReadAsync(_room).WaitAsync(_services.Options.StoreTimeout);
+            var (_, users, _) = await _services.PresenceStore.ReadAsync(_room).WaitAsync(_services.Options.StoreTimeout);
             snapshot = ServerFrames.Presence(users);
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))

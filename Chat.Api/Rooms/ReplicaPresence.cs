@@ -136,7 +136,7 @@ public sealed class ReplicaPresence(
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var roomId in await store.ExpiredRoomsAsync(now, OrphanSweepBatch))
         {
-            var (lives, _) = await store.ReadAsync(new RoomKeys(roomId));
+            var (lives, _, _) = await store.ReadAsync(new RoomKeys(roomId));
             if (lives == 0)
             {
                 await store.ForgetRoomAsync(roomId, now);

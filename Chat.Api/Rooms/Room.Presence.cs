@@ -74,9 +74,20 @@ public sealed partial class Room
 
         try
         {
-            // Read once for every member on this replica, however many joined.
-            var (_, users) = await _context.Presence.ReadAsync(Keys);
-            DeliverEphemeral(ServerFrames.Presence(users), except: null);
+            // Read once for every member on this replica, however many joined. A member whose
+            // subject the snapshot lacks counted in after this read: its own join snapshot, read
+            // after its count-in, is newer, and this older one would take the member off its own
+            // list, which no later event repairs (nobody hears of their own join). Found by the
+            // 1,000-member join storm.
+            var (_, users, subjects) = await _context.Presence.ReadAsync(Keys);
+            var frame = ServerFrames.Presence(users);
+            foreach (var member in Volatile.Read(ref _members))
+            {
+                if (member.Subject.Length == 0 || subjects.Contains(member.Subject))
+                {
+                    member.DeliverEphemeral(frame);
+                }
+            }
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {

@@ -99,7 +99,7 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
 
     /// <summary>KEYS: online, lives. ARGV: channel, life prefix. Sweeps, then returns the lives left and every online value.</summary>
     private const string ReadScript = SweepLua + "\n" + """
-        return {redis.call('ZCARD', KEYS[2]), redis.call('HVALS', KEYS[1])}
+        return {redis.call('ZCARD', KEYS[2]), redis.call('HGETALL', KEYS[1])}
         """;
 
     /// <summary>KEYS: online, lives. ARGV: channel, life prefix, life id. Removes one life at once (a replica stopping).</summary>
@@ -151,23 +151,25 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
         (int)await Database.ScriptEvaluateAsync(RenewScript, [room.Online, room.Lives], [room.Prefix, room.LifePrefix, lifeId, TtlMs]) == 1;
 
     /// <summary>
-    /// Who is online in the room, swept first: display names sorted case-insensitively, and how
-    /// many replica lives are left there.
+    /// Who is online in the room, swept first: display names sorted case-insensitively, the
+    /// subjects they belong to, and how many replica lives are left there.
     /// </summary>
-    public async Task<(long Lives, List<string> Users)> ReadAsync(RoomKeys room)
+    public async Task<(long Lives, List<string> Users, HashSet<string> Subjects)> ReadAsync(RoomKeys room)
     {
         var result = (RedisResult[])(await Database.ScriptEvaluateAsync(ReadScript, [room.Online, room.Lives], [room.Prefix, room.LifePrefix]))!;
-        var values = (RedisValue[])result[1]!;
-        var users = new List<string>(values.Length);
-        foreach (var value in values)
+        var pairs = (RedisValue[])result[1]!;
+        var users = new List<string>(pairs.Length / 2);
+        var subjects = new HashSet<string>(pairs.Length / 2, StringComparer.Ordinal);
+        for (var i = 0; i + 1 < pairs.Length; i += 2)
         {
-            var text = (string)value!;
+            subjects.Add((string)pairs[i]!);
+            var text = (string)pairs[i + 1]!;
             var space = text.IndexOf(' ', StringComparison.Ordinal);
             users.Add(space < 0 ? text : text[(space + 1)..]);
         }
 
         users.Sort(StringComparer.OrdinalIgnoreCase);
-        return ((long)result[0], users);
+        return ((long)result[0], users, subjects);
     }
 
     /// <summary>Removes this life from the room at once, with leave signals: a graceful stop.</summary>

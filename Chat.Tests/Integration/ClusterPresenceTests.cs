@@ -40,7 +40,7 @@ public sealed class ClusterPresenceTests(ClusterAppFixture app)
 
             // Expired by hand: the sweep then reads and deletes the life's key, named in no KEYS.
             await app.Redis.GetDatabase().SortedSetAddAsync(room.Lives, dead.Id, 1);
-            var (lives, users) = await store.ReadAsync(room);
+            var (lives, users, _) = await store.ReadAsync(room);
 
             Assert.Equal(0, lives);
             Assert.Empty(users);

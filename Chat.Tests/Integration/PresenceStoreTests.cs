@@ -30,7 +30,7 @@ public sealed class PresenceStoreTests(ChatAppFixture app)
         await Expire(room, dead);
         Assert.True(await _store.RenewAsync(room, live.Id));
 
-        var (lives, users) = await _store.ReadAsync(room);
+        var (lives, users, _) = await _store.ReadAsync(room);
         Assert.Equal(1, lives);
         Assert.Equal(["bob"], users);
         Assert.Equal("1 bob", (string?)await app.Redis.GetDatabase().HashGetAsync(room.Online, "g.bob"));
@@ -82,7 +82,7 @@ public sealed class PresenceStoreTests(ChatAppFixture app)
 
         await _store.ApplyAsync(room, after, [Count("alice", 1)]);
 
-        var (lives, users) = await _store.ReadAsync(room);
+        var (lives, users, _) = await _store.ReadAsync(room);
         Assert.Equal(2, lives);
         Assert.Equal(["alice", "bob"], users);
         Assert.Equal("1 alice", (string?)await app.Redis.GetDatabase().HashGetAsync(room.Online, "g.alice"));
