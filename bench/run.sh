@@ -55,9 +55,9 @@ stop() {
 # The shared scenario: rooms of 10 members with 2 senders, 64-byte content.
 scenario=(--rooms 20 --members 10 --senders 2 --size 64)
 if [ "$quick" = 1 ]; then
-  timing=(--warmup 2 --duration 5 --drain 2); steps=5; idle=5000
+  timing=(--warmup 2 --duration 5 --drain 2); steps=5; idle=5000; storm=300
 else
-  timing=(--warmup 3 --duration 10 --drain 2); steps=10; idle=15000
+  timing=(--warmup 3 --duration 10 --drain 2); steps=10; idle=15000; storm=1000
 fi
 
 # measure SYSTEM URL PID LABEL START_RATE
@@ -105,6 +105,18 @@ $load --system chat --url http://127.0.0.1:5190 --server-pid "$api" --label chat
   --duration 5 --sources 127.0.0.1,127.0.0.2 --output "$out/chat-idle.json" | tail -3
 stop "$api"
 
+# Presence join storm on a fresh server with the presence settings at their defaults (1 s window,
+# 100 events per window): every member in one room, each applying what it receives. Its result has
+# its own shape, so it goes to a subfolder the report's table does not read, and its summary line
+# into the report's context.
+echo "== chat: presence join storm, $storm members (fresh server)"
+redis-cli -p $redis_port flushall >/dev/null
+start_chat_api
+mkdir -p "$out/storm"
+storm_line=$($load --system chat --url http://127.0.0.1:5190 --server-pid "$api" --redis-pid "$redis_pid" --label chat \
+  --join-storm $storm --output "$out/storm/chat-storm.json" | tee /dev/stderr | grep -E "^chat \(join storm\)" || true)
+stop "$api"
+
 port=5300
 for mode in inprocess signalr seed; do
   port=$((port + 1))
@@ -123,6 +135,8 @@ cat >"$work/context.md" <<CONTEXT
 Run $stamp on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); .NET $(dotnet --version); $(redis-server --version | cut -d' ' -f1-3).
 Server, Redis (appendonly yes, appendfsync everysec) and generator on the same machine. Chat's per-user limits off (Limits:Enabled=false); per-process socket cap on (15,000). Rooms of 10 members with 2 senders, 64-byte content, 20 rooms.
 Raw results: bench/results/$stamp/.
+
+Presence join storm ($storm members joining one room, presence defaults: at most 100 join/leave frames or one snapshot per 1 s window): ${storm_line:-did not run}
 CONTEXT
 $load report "$out" docs/benchmarks.md docs/benchmarks.svg "$work/context.md"
 echo "results in $out; docs/benchmarks.md and docs/benchmarks.svg updated"

@@ -36,6 +36,24 @@ public sealed record LoadOptions
     /// <summary>Connections-only mode: hold this many idle sockets (0 = messaging mode).</summary>
     public int Connections { get; init; }
 
+    /// <summary>Join-storm mode: this many distinct users join one room at once (0 = off).</summary>
+    public int JoinStorm { get; init; }
+
+    /// <summary>Join storm: connects (and sign-ins) in flight at once.</summary>
+    public int StormConcurrency { get; init; } = 64;
+
+    /// <summary>
+    /// Join storm: how long to wait for every member's list to hold everyone. Finite, so that a
+    /// member that never converges (a lost event) ends the run with a count instead of hanging it.
+    /// </summary>
+    public TimeSpan StormTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The server's <c>Presence:Window</c>, for the bound the storm is compared with.</summary>
+    public TimeSpan PresenceWindow { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The server's <c>Presence:MaxEventsPerWindow</c>, for the same bound.</summary>
+    public int PresenceMaxEvents { get; init; } = 100;
+
     /// <summary>Sweep mode: raise the rate by <see cref="SweepFactor"/> until p99 passes this bound (ms).</summary>
     public double SweepP99Ms { get; init; }
 
@@ -81,6 +99,11 @@ public sealed record LoadOptions
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Number(Value())) },
                 "--drain" => options with { Drain = TimeSpan.FromSeconds(Number(Value())) },
                 "--connections" => options with { Connections = (int)Number(Value()) },
+                "--join-storm" => options with { JoinStorm = (int)Number(Value()) },
+                "--storm-concurrency" => options with { StormConcurrency = (int)Number(Value()) },
+                "--storm-timeout" => options with { StormTimeout = TimeSpan.FromSeconds(Number(Value())) },
+                "--presence-window" => options with { PresenceWindow = TimeSpan.FromSeconds(Number(Value())) },
+                "--presence-max-events" => options with { PresenceMaxEvents = (int)Number(Value()) },
                 "--sweep-p99" => options with { SweepP99Ms = Number(Value()) },
                 "--sweep-factor" => options with { SweepFactor = Number(Value()) },
                 "--sweep-steps" => options with { SweepSteps = (int)Number(Value()) },
@@ -96,6 +119,11 @@ public sealed record LoadOptions
         if (options.Senders > options.Members)
         {
             throw new ArgumentException("--senders cannot exceed --members (senders are members).");
+        }
+
+        if (options.StormConcurrency < 1)
+        {
+            throw new ArgumentException("--storm-concurrency must be at least 1.");
         }
 
         if (options.Size < MessageStamp.MinimumSize)

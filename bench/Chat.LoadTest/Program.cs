@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Chat.LoadTest;
 
-// chat-load [options]                      one run (or a sweep with --sweep-p99, or idle sockets with --connections)
+// chat-load [options]                      one run (or a sweep with --sweep-p99, idle sockets with --connections,
+//                                          a presence join storm with --join-storm)
 // chat-load report <dir> <benchmarks.md> <chart.svg> <context.md>
 if (args.Length > 0 && args[0] == "report")
 {
@@ -27,6 +28,19 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
+
+// The storm's result has its own shape (presence, not deliveries), so it is printed and written on its own.
+if (options.JoinStorm > 0)
+{
+    var storm = await new JoinStormRun(options, Console.Out).RunAsync(cancel.Token);
+    Console.WriteLine(storm.Summary());
+    if (options.Output is not null)
+    {
+        await File.WriteAllTextAsync(options.Output, JsonSerializer.Serialize(storm, ResultJson.Options));
+    }
+
+    return storm.ConvergedMembers == storm.Members ? 0 : 1;
+}
 
 List<RunResult> results;
 if (options.Connections > 0)

@@ -45,6 +45,7 @@ public abstract class ChatSocket(WebSocket socket) : IAsyncDisposable
                 while (!result.EndOfMessage);
 
                 sink.OnFrame();
+                (sink as IFrameSink)?.OnFrameBytes(buffer.AsSpan(0, length));
                 OnFrame(buffer.AsSpan(0, length), sink);
             }
         }

@@ -47,6 +47,9 @@ public abstract class ChatTarget : IDisposable
         _ => throw new ArgumentException($"Unknown system '{system}': use chat, seed, signalr or inprocess."),
     };
 
+    /// <summary>Signs a user in ahead of its connect, where the system has sign-ins; a no-op otherwise.</summary>
+    public virtual Task SignInAsync(string user) => Task.CompletedTask;
+
     public abstract Task<ChatSocket> ConnectAsync(string room, string user, IPAddress source, CancellationToken cancellationToken);
 
     /// <summary>A WebSocket whose TCP connection starts from <paramref name="source"/> (more loopback ports).</summary>
