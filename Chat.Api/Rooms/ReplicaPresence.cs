@@ -108,9 +108,9 @@ public sealed class ReplicaPresence(
     }
 
     /// <summary>
-    /// Whether <paramref name="user"/>'s typing may be forwarded now: at most once per
-    /// <c>Presence:TypingInterval</c> per room from this replica. A user typing in two tabs on two
-    /// replicas may be forwarded once by each.
+    /// Whether <paramref name="user"/>'s typing may go to Redis now: at most once per
+    /// <c>Presence:TypingInterval</c> per room from this replica. This only spares Redis the calls;
+    /// the turn key in the publishing script holds the interval across replicas.
     /// </summary>
     public bool TryTakeTypingTurn(RoomKeys room, ChatUser user) =>
         _rooms.TryGetValue(room.RoomId, out var share) && share.Typing.TryTake(user.Subject);

@@ -108,6 +108,15 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
         return 0
         """;
 
+    /// <summary>KEYS[1] the user's typing turn in the room. ARGV: channel, interval (ms), signal. Publishes when the turn was free.</summary>
+    private const string TypingScript = """
+        if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then
+          redis.call('SPUBLISH', ARGV[1], ARGV[3])
+          return 1
+        end
+        return 0
+        """;
+
     /// <summary>KEYS: the room index. ARGV: room id, now (ms). Forgets the room unless a replica renewed it meanwhile.</summary>
     private const string ForgetRoomScript = """
         local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
@@ -176,9 +185,18 @@ public sealed class PresenceStore(IConnectionMultiplexer redis, IOptions<Presenc
     public Task DropAsync(RoomKeys room, string lifeId) =>
         Database.ScriptEvaluateAsync(DropScript, [room.Online, room.Lives], [room.Prefix, room.LifePrefix, lifeId]);
 
-    /// <summary>Publishes a typing signal on the room's channel; nothing is stored.</summary>
+    /// <summary>
+    /// Publishes a typing signal on the room's channel unless the user's turn key says one went out
+    /// within the interval, from any replica; nothing else is stored. One script on the room's slot
+    /// (the turn key and the channel share its hash tag).
+    /// </summary>
     public Task PublishTypingAsync(RoomKeys room, string subject, string name) =>
-        Database.PublishAsync(room.Channel, PresenceSignal.Typing(subject, name));
+        _options.TypingInterval <= TimeSpan.Zero
+            ? Database.PublishAsync(room.Channel, PresenceSignal.Typing(subject, name))
+            : Database.ScriptEvaluateAsync(
+                TypingScript,
+                [room.TypingTurn(subject)],
+                [room.Prefix, (long)_options.TypingInterval.TotalMilliseconds, PresenceSignal.Typing(subject, name)]);
 
     /// <summary>Marks <paramref name="roomIds"/> as having presence renewed until <paramref name="nowMs"/> plus the TTL.</summary>
     public Task IndexAsync(IReadOnlyCollection<string> roomIds, long nowMs)

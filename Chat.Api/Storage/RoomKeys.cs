@@ -75,6 +75,12 @@ public sealed class RoomKeys
     /// </summary>
     public string LifePrefix { get; }
 
+    /// <summary>
+    /// A user's typing turn in the room: exists for <c>Presence:TypingInterval</c> after a typing
+    /// signal went out, from whichever replica, so the interval holds across replicas.
+    /// </summary>
+    public RedisKey TypingTurn(string subject) => $"{Prefix}:typing:{subject}";
+
     /// <summary>One replica life's share of the room: a hash of subject → that life's sockets of the subject here.</summary>
     public RedisKey Life(string lifeId) => LifePrefix + lifeId;
 

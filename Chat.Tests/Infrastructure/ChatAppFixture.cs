@@ -182,36 +182,40 @@ public class ChatAppFixture : IAsyncLifetime
     public async Task<(ChatClient OnFirst, ChatClient OnSecond)> ConnectToBothReplicasAsync(string room, string username)
     {
         var first = await ConnectAsync(room, username);
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var candidate = await ConnectAsync(room, username);
-            if (candidate.Instance != first.Instance)
-            {
-                return (first, candidate);
-            }
-
-            await candidate.DisposeAsync();
-        }
-
-        throw new InvalidOperationException($"20 connections all reached replica {first.Instance}; is chat-api running with 2 replicas?");
+        return (first, await ConnectWhereAsync(room, username, c => c.Instance != first.Instance, $"a replica other than {first.Instance}"));
     }
 
-    /// <summary>A client on the replica called <paramref name="instance"/> (the proxy is not steered; tries until one lands there).</summary>
-    public async Task<ChatClient> ConnectToReplicaAsync(string room, string username, string instance)
+    /// <summary>
+    /// Connects until a client lands where <paramref name="wanted"/> says, for up to
+    /// <see cref="TestTimeouts.Default"/>: a replica a fault test just restarted may still be
+    /// starting although the resource already reports healthy (its other replica is).
+    /// </summary>
+    public async Task<ChatClient> ConnectWhereAsync(string room, string username, Func<ChatClient, bool> wanted, string where)
     {
-        for (var attempt = 0; attempt < 20; attempt++)
+        using var deadline = new CancellationTokenSource(TestTimeouts.Default);
+        var attempts = 0;
+        while (true)
         {
+            attempts++;
             var client = await ConnectAsync(room, username);
-            if (client.Instance == instance)
+            if (wanted(client))
             {
                 return client;
             }
 
             await client.DisposeAsync();
-        }
+            if (deadline.IsCancellationRequested)
+            {
+                throw new InvalidOperationException($"{attempts} connections in {TestTimeouts.Default.TotalSeconds} s never reached {where}; is chat-api running with 2 replicas?");
+            }
 
-        throw new InvalidOperationException($"20 connections missed replica {instance}.");
+            await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+        }
     }
+
+    /// <summary>A client on the replica called <paramref name="instance"/> (the proxy is not steered; tries until one lands there).</summary>
+    public Task<ChatClient> ConnectToReplicaAsync(string room, string username, string instance) =>
+        ConnectWhereAsync(room, username, c => c.Instance == instance, $"replica {instance}");
 
     /// <summary>Every id in a room's stream, oldest first, read straight from Redis.</summary>
     public async Task<List<string>> ReadStreamIdsAsync(string room)

@@ -23,21 +23,8 @@ internal static class PresenceCalls
     /// <paramref name="avoid"/>. Attempts that land there join and leave the room: watchers sync
     /// past them with <see cref="SettleAsync"/>.
     /// </summary>
-    public static async Task<ChatClient> ConnectAwayFromAsync(this ChatAppFixture app, string room, string username, string avoid)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var client = await app.ConnectAsync(room, username);
-            if (client.Instance != avoid)
-            {
-                return client;
-            }
-
-            await client.DisposeAsync();
-        }
-
-        throw new InvalidOperationException($"20 connections all reached replica {avoid}; is chat-api running with 2 replicas?");
-    }
+    public static Task<ChatClient> ConnectAwayFromAsync(this ChatAppFixture app, string room, string username, string avoid) =>
+        app.ConnectWhereAsync(room, username, c => c.Instance != avoid, $"a replica other than {avoid}");
 
     /// <summary>
     /// Syncs <paramref name="watcher"/> past every presence event published so far: a marker user

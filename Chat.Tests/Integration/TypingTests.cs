@@ -51,4 +51,30 @@ public sealed class TypingTests(ChatAppFixture app)
         var answer = await carol.ReceiveUntilAsync(f => ChatClient.Type(f) is "pong" or "error", awaited: "the pong");
         Assert.Equal("pong", ChatClient.Type(answer));
     }
+
+    [Fact]
+    public async Task Typing_in_tabs_on_both_replicas_reaches_the_others_once_per_interval()
+    {
+        var room = TestRooms.New("typing-tabs");
+        await using var bob = await app.ConnectAsync(room, RoomCalls.NewUserName("bob"));
+        await bob.ReceiveSnapshotAsync();
+        var (first, second) = await app.ConnectToBothReplicasAsync(room, RoomCalls.NewUserName("carol"));
+        await using (first)
+        await using (second)
+        {
+            await first.ReceiveSnapshotAsync();
+            await second.ReceiveSnapshotAsync();
+            await app.SettleAsync(room, bob);
+
+            for (var i = 0; i < 3; i++)
+            {
+                await first.SendAsync(new { type = "typing" });
+                await second.SendAsync(new { type = "typing" });
+            }
+
+            // Each replica lets one through locally; the turn key lets only one of them out.
+            var seen = await app.SettleAsync(room, bob);
+            Assert.Single(seen, f => ChatClient.Type(f) == "typing");
+        }
+    }
 }
