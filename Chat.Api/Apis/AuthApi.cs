@@ -78,18 +78,15 @@ public static class AuthApi
 
             if (await sessions.StartAsync(request.Value!.Username!) is not { } started)
             {
-                return TypedResults.Problem(
-                    title: "Name in use",
-                    detail: "Somebody signed in holds this name (names are compared case-insensitively); pick another.",
-                    statusCode: StatusCodes.Status409Conflict,
-                    extensions: new Dictionary<string, object?> { ["field"] = "username" });
+                return Problems.Taken("username", "Name in use",
+                    "Somebody signed in holds this name (names are compared case-insensitively); pick another.");
             }
 
             return TypedResults.Ok(Respond(issuer, started.User, started.RefreshToken));
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return Unavailable();
+            return Problems.Unavailable();
         }
     }
 
@@ -124,7 +121,7 @@ public static class AuthApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return Unavailable();
+            return Problems.Unavailable();
         }
     }
 
@@ -154,7 +151,7 @@ public static class AuthApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return Unavailable();
+            return Problems.Unavailable();
         }
 
         return TypedResults.NoContent();
@@ -179,14 +176,7 @@ public static class AuthApi
     }
 
     private static ProblemHttpResult Invalid(string field, string? detail) =>
-        TypedResults.Problem(
-            title: field == "body" ? "Invalid request body" : "Invalid " + field,
-            detail: detail,
-            statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?> { ["field"] = field });
-
-    private static ProblemHttpResult Unavailable() =>
-        TypedResults.Problem(title: "Chat storage unavailable", detail: "Redis did not answer; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        Problems.Invalid(field, detail, field == "body" ? "Invalid request body" : "Invalid " + field);
 }
 
 public sealed record GuestTokenRequest(string? Username);

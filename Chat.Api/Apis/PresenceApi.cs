@@ -32,7 +32,7 @@ public static class PresenceApi
     {
         if (!RoomId.IsValid(roomId))
         {
-            return RoomsApi.BadRequest("room_id", $"room_id must match {RoomId.Pattern}.");
+            return Problems.Invalid("room_id", $"room_id must match {RoomId.Pattern}.");
         }
 
         if (ChatUser.FromPrincipal(http.User) is not { } user)
@@ -54,7 +54,7 @@ public static class PresenceApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return RoomsApi.Unavailable();
+            return Problems.Unavailable();
         }
     }
 }

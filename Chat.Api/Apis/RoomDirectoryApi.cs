@@ -45,7 +45,7 @@ public static class RoomDirectoryApi
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize)
             || pageSize is < 1 or > MaxPageSize))
         {
-            return RoomsApi.BadRequest("limit", $"limit must be between 1 and {MaxPageSize}.");
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxPageSize}.");
         }
 
         DirectoryCursor? after = null;
@@ -53,7 +53,7 @@ public static class RoomDirectoryApi
         {
             if (!DirectoryCursor.TryDecode(cursor, out var parsed))
             {
-                return RoomsApi.BadRequest("cursor", "cursor must be a next_cursor this API returned.");
+                return Problems.Invalid("cursor", "cursor must be a next_cursor this API returned.");
             }
 
             after = parsed;
@@ -77,7 +77,7 @@ public static class RoomDirectoryApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return RoomsApi.Unavailable();
+            return Problems.Unavailable();
         }
     }
 

@@ -69,12 +69,12 @@ public static class RoomMembersApi
 
         if (!RoomId.IsValid(roomId))
         {
-            return RoomsApi.BadRequest("room_id", $"room_id must match {RoomId.Pattern}.");
+            return Problems.Invalid("room_id", $"room_id must match {RoomId.Pattern}.");
         }
 
         if (!ChatUser.TryValidateGuestName(username, out var error))
         {
-            return RoomsApi.BadRequest("username", error);
+            return Problems.Invalid("username", error);
         }
 
         var room = new RoomKeys(roomId);
@@ -114,7 +114,7 @@ public static class RoomMembersApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return RoomsApi.Unavailable();
+            return Problems.Unavailable();
         }
 
         return TypedResults.NoContent();

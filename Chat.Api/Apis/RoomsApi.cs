@@ -60,30 +60,30 @@ public static class RoomsApi
             // Read by hand, like AuthApi: a wrong type names its field, anything else the body.
             return ex.Path switch
             {
-                "$.room_id" => BadRequest("room_id", "room_id must be a string."),
-                "$.private" => BadRequest("private", "private must be true or false."),
-                _ => BadRequest("body", "The body must be a JSON object sent as application/json."),
+                "$.room_id" => Problems.Invalid("room_id", "room_id must be a string."),
+                "$.private" => Problems.Invalid("private", "private must be true or false."),
+                _ => Problems.Invalid("body", "The body must be a JSON object sent as application/json."),
             };
         }
         catch (InvalidOperationException)
         {
-            return BadRequest("body", "The body must be a JSON object sent as application/json.");
+            return Problems.Invalid("body", "The body must be a JSON object sent as application/json.");
         }
 
         if (request is null)
         {
-            return BadRequest("body", "The body must be a JSON object sent as application/json.");
+            return Problems.Invalid("body", "The body must be a JSON object sent as application/json.");
         }
 
         if (!RoomId.IsValid(request.RoomId))
         {
-            return BadRequest("room_id", $"room_id must match {RoomId.Pattern}.");
+            return Problems.Invalid("room_id", $"room_id must match {RoomId.Pattern}.");
         }
 
         // Required rather than defaulted: a client that forgot it must not get a public room.
         if (request.Private is not { } isPrivate)
         {
-            return BadRequest("private", "private is required: true for a members-only room, false for a public one.");
+            return Problems.Invalid("private", "private is required: true for a members-only room, false for a public one.");
         }
 
         try
@@ -91,11 +91,7 @@ public static class RoomsApi
             switch (await access.CreateAsync(new RoomKeys(request.RoomId!), user, isPrivate))
             {
                 case RoomCreation.Taken:
-                    return TypedResults.Problem(
-                        title: "Room exists",
-                        detail: "A room with this id exists already (public or private); pick another id.",
-                        statusCode: StatusCodes.Status409Conflict,
-                        extensions: new Dictionary<string, object?> { ["field"] = "room_id" });
+                    return Problems.Taken("room_id", "Room exists", "A room with this id exists already (public or private); pick another id.");
                 case RoomCreation.OverQuota:
                     http.Response.Headers.RetryAfter = quota.SecondsUntilRenewal.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return TypedResults.Problem(
@@ -106,7 +102,7 @@ public static class RoomsApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return Unavailable();
+            return Problems.Unavailable();
         }
 
         // A new room (a private one has its owner as a member) is listed before anyone joins it.
@@ -128,7 +124,7 @@ public static class RoomsApi
     {
         if (!RoomId.IsValid(roomId))
         {
-            return BadRequest("room_id", $"room_id must match {RoomId.Pattern}.");
+            return Problems.Invalid("room_id", $"room_id must match {RoomId.Pattern}.");
         }
 
         MessageId? beforeId = null, afterId = null;
@@ -136,7 +132,7 @@ public static class RoomsApi
         {
             if (!MessageId.TryParse(before, out var parsed))
             {
-                return BadRequest("before", "before must be a message id such as 1700000000000-0.");
+                return Problems.Invalid("before", "before must be a message id such as 1700000000000-0.");
             }
 
             beforeId = parsed;
@@ -146,7 +142,7 @@ public static class RoomsApi
         {
             if (!MessageId.TryParse(after, out var parsed))
             {
-                return BadRequest("after", "after must be a message id such as 1700000000000-0.");
+                return Problems.Invalid("after", "after must be a message id such as 1700000000000-0.");
             }
 
             afterId = parsed;
@@ -158,7 +154,7 @@ public static class RoomsApi
         if (limit is not null && (!int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize)
             || pageSize is < 1 or > MaxPageSize))
         {
-            return BadRequest("limit", $"limit must be between 1 and {MaxPageSize}.");
+            return Problems.Invalid("limit", $"limit must be between 1 and {MaxPageSize}.");
         }
 
         if (ChatUser.FromPrincipal(http.User) is not { } user)
@@ -192,19 +188,9 @@ public static class RoomsApi
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
-            return Unavailable();
+            return Problems.Unavailable();
         }
     }
-
-    internal static ProblemHttpResult Unavailable() =>
-        TypedResults.Problem(title: "Chat storage unavailable", detail: "Redis did not answer; retry shortly.", statusCode: StatusCodes.Status503ServiceUnavailable);
-
-    internal static ProblemHttpResult BadRequest(string field, string detail) =>
-        TypedResults.Problem(
-            title: "Invalid request",
-            detail: detail,
-            statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?> { ["field"] = field });
 }
 
 /// <summary>A page of history, oldest first; <see cref="HasMore"/> says whether paging on finds more.</summary>
