@@ -179,25 +179,33 @@ public class ChatAppFixture : IAsyncLifetime
     /// Connects clients until both replicas serve at least one, telling them apart by
     /// X-Chat-Instance; the proxy's balancing is not assumed.
     /// </summary>
-    public async Task<(ChatClient OnFirst, ChatClient OnSecond)> ConnectToBothReplicasAsync(string room, string username)
+    public Task<(ChatClient OnFirst, ChatClient OnSecond)> ConnectToBothReplicasAsync(string room, string username) =>
+        ConnectToBothReplicasAsync(() => ConnectAsync(room, username));
+
+    /// <summary>The same, with <paramref name="connect"/> opening each socket (a given token, a retry policy).</summary>
+    public static async Task<(ChatClient OnFirst, ChatClient OnSecond)> ConnectToBothReplicasAsync(Func<Task<ChatClient>> connect)
     {
-        var first = await ConnectAsync(room, username);
-        return (first, await ConnectWhereAsync(room, username, c => c.Instance != first.Instance, $"a replica other than {first.Instance}"));
+        var first = await connect();
+        return (first, await ConnectWhereAsync(connect, c => c.Instance != first.Instance, $"a replica other than {first.Instance}"));
     }
+
+    /// <summary>A client of <paramref name="username"/> that lands where <paramref name="wanted"/> says.</summary>
+    public Task<ChatClient> ConnectWhereAsync(string room, string username, Func<ChatClient, bool> wanted, string where) =>
+        ConnectWhereAsync(() => ConnectAsync(room, username), wanted, where);
 
     /// <summary>
     /// Connects until a client lands where <paramref name="wanted"/> says, for up to
     /// <see cref="TestTimeouts.Default"/>: a replica a fault test just restarted may still be
     /// starting although the resource already reports healthy (its other replica is).
     /// </summary>
-    public async Task<ChatClient> ConnectWhereAsync(string room, string username, Func<ChatClient, bool> wanted, string where)
+    public static async Task<ChatClient> ConnectWhereAsync(Func<Task<ChatClient>> connect, Func<ChatClient, bool> wanted, string where)
     {
         using var deadline = new CancellationTokenSource(TestTimeouts.Default);
         var attempts = 0;
         while (true)
         {
             attempts++;
-            var client = await ConnectAsync(room, username);
+            var client = await connect();
             if (wanted(client))
             {
                 return client;
