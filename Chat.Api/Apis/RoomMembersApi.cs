@@ -106,8 +106,9 @@ public static class RoomMembersApi
             }
             else
             {
-                // Also when the subject was not a member: the notice is idempotent, so repeating a
-                // DELETE also ends a socket that slipped in between a handshake's check and the first.
+                // Also when the subject was not a member: the notice is idempotent. A handshake whose
+                // check ran just before the removal sees the notice count move and checks again
+                // once its socket is registered (ControlChannel.Notices).
                 await control.PublishRemovalAsync(roomId, member!);
                 Log.MemberRemoved(logger, roomId, member!);
             }
