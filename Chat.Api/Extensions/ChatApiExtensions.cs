@@ -107,12 +107,8 @@ public static class ChatApiExtensions
     public static WebApplication UseChatApi(this WebApplication app)
     {
         // First, so everything after it (the per-address limits) sees the client's address, as
-        // forwarded by a trusted proxy only (Security:TrustedProxies). With no proxy configured the
-        // middleware is left out: given empty lists, it would believe every sender.
-        if (app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value.TrustedProxies.Length > 0)
-        {
-            app.UseForwardedHeaders();
-        }
+        // forwarded by the web frontend or a trusted proxy only.
+        app.UseTrustedProxies();
 
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

@@ -24,4 +24,15 @@ public sealed class SecurityOptions
     /// </summary>
     [Required]
     public string[] TrustedProxies { get; set; } = [];
+
+    /// <summary>
+    /// A secret the web frontend sends as <c>X-Chat-Proxy</c> with every request it forwards
+    /// (<c>Web:ProxySecret</c> there; the AppHost generates one parameter for both). A request
+    /// carrying it has its <c>X-Forwarded-For</c>/<c>-Proto</c> believed whatever address it came
+    /// from, which is what "trusted only from chat-web" needs where the frontend has no fixed
+    /// address (locally every process is loopback; in Azure replicas move). At least 32
+    /// characters; empty disables it.
+    /// </summary>
+    [MinLength(32)]
+    public string ProxySecret { get; set; } = "";
 }

@@ -14,6 +14,9 @@ internal static class AppResources
     /// <summary>The local-mode Redis executable's resource name.</summary>
     public const string RedisServer = "redis-server";
 
+    /// <summary>The web frontend's resource name.</summary>
+    public const string Web = "chat-web";
+
     /// <summary>The first snapshot of a resource (by id or display name) that matches.</summary>
     public static async Task<ResourceEvent> WaitForAsync(DistributedApplication app, string resource, Func<ResourceEvent, bool> match, TimeSpan? timeout = null)
     {
