@@ -22,8 +22,6 @@ var proxySecret = builder.AddParameter(
 var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
     .WithReference(redis).WaitForChatRedis(redis)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
-    // The web frontend lives at this origin; pages from any other are refused.
-    .WithEnvironment("Security__AllowedOrigins__0", builder.Configuration.GetValue("Security:AllowedOrigins", "http://localhost:5170"))
     .WithEnvironment("Security__ProxySecret", proxySecret)
     .WithHttpHealthCheck("/health")
     // The AppHost's own Limits section (e.g. ./run.sh --Limits:Enabled=false) reaches every replica.
@@ -33,10 +31,24 @@ var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
 
 // The browser app. It serves the page and forwards /api and /ws to chat-api through service
 // discovery, so the browser talks to one origin (http://localhost:5170, its launch profile).
-builder.AddProject<Projects.Chat_Web>("chat-web")
+var chatWeb = builder.AddProject<Projects.Chat_Web>("chat-web")
     .WithReference(chatApi).WaitFor(chatApi)
     .WithEnvironment("Web__ProxySecret", proxySecret)
     .WithHttpHealthCheck("/health")
     .WithExternalHttpEndpoints();
+
+// Pages from the web frontend's origin may open sockets and post; any other origin is refused.
+// By default that is wherever chat-web really listens (http://localhost:5170 from its launch
+// profile; the testing builder picks another port), so the two cannot drift apart.
+// Security:AllowedOrigins replaces it, e.g. when a browser reaches the frontend by another name.
+var allowedOrigin = builder.Configuration["Security:AllowedOrigins"];
+if (string.IsNullOrEmpty(allowedOrigin))
+{
+    chatApi.WithEnvironment("Security__AllowedOrigins__0", chatWeb.GetEndpoint("http"));
+}
+else
+{
+    chatApi.WithEnvironment("Security__AllowedOrigins__0", allowedOrigin);
+}
 
 builder.Build().Run();

@@ -81,6 +81,9 @@ public class ChatAppFixture : IAsyncLifetime
     /// </summary>
     protected virtual bool IncludesWeb => false;
 
+    /// <summary>The allowed origin when the frontend is left out: where it lives in development.</summary>
+    public const string WebOrigin = "http://localhost:5170";
+
     /// <summary>The AppHost's configuration; <paramref name="redisDataDirectory"/> is a temporary folder this fixture deletes.</summary>
     protected virtual IEnumerable<string> AppHostArguments(string redisDataDirectory) =>
         ["Redis:Mode=local", $"Redis:DataDirectory={redisDataDirectory}", "ChatApi:Replicas=2"];
@@ -107,6 +110,8 @@ public class ChatAppFixture : IAsyncLifetime
         if (!IncludesWeb)
         {
             builder.Resources.Remove(builder.Resources.Single(r => r.Name == AppResources.Web));
+            // The origin the AppHost would take from chat-web's endpoint; the Origin tests use it.
+            api.WithEnvironment("Security__AllowedOrigins__0", WebOrigin);
         }
 
         _app = await builder.BuildAsync(startup.Token).WaitAsync(startup.Token);

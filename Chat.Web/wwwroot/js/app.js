@@ -212,7 +212,11 @@ function openRoom(roomId) {
       document.documentElement.dataset.connectionState = state;
       $('connection').textContent = STATE_TEXT[state] ?? state;
       $('connection').dataset.state = state;
-      if (state === 'live') $('room-notice').textContent = '';
+      if (state === 'live') {
+        $('room-notice').textContent = '';
+        // The join may have created the room or moved it up: show the directory as it is now.
+        loadDirectory();
+      }
     },
     error(text) { $('composer-error').textContent = text; },
     ended(text) {

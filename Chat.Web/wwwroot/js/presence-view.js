@@ -66,7 +66,7 @@ export class PresenceView {
     const names = [...this.#online].sort((a, b) => a.localeCompare(b));
     this.#list.replaceChildren(...names.map((name) =>
       el('li', { className: name === this.#me ? 'me' : undefined, dataset: { username: name } },
-        el('span', { className: 'dot', 'aria-hidden': 'true' }), name)));
+        el('span', { className: 'dot', 'aria-hidden': 'true' }), el('span', { className: 'name', text: name }))));
   }
 
   #renderTyping() {

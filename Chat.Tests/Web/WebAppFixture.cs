@@ -1,0 +1,78 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Chat.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Chat.Tests.Web;
+
+/// <summary>
+/// The whole AppHost with the web frontend, and one headless Chromium (Debian's, driven by
+/// Playwright) that each test opens its own browser contexts in: a context is one browser
+/// profile, so two contexts are two people.
+/// </summary>
+public sealed class WebAppFixture : ChatAppFixture, IAsyncLifetime
+{
+    /// <summary>Where Debian's chromium package puts the browser; Playwright never downloads one here.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    protected override bool IncludesWeb => true;
+
+    /// <summary>The frontend, at the port the testing builder gave it.</summary>
+    public Uri WebUri { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>Where the tests leave their screenshots: artifacts/screenshots at the repository root.</summary>
+    public string ScreenshotDirectory { get; } = Screenshots.Directory();
+
+    public new async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"The browser tests drive Chromium at {ChromiumPath}, which is missing. Install it with " +
+                "'sudo apt-get install chromium' (Debian/Ubuntu), or run .ci/run, which installs it.");
+        }
+
+        await base.InitializeAsync();
+        using var startup = new CancellationTokenSource(TestTimeouts.Startup);
+        await App.ResourceNotifications.WaitForResourceHealthyAsync(AppResources.Web, startup.Token).WaitAsync(startup.Token);
+        WebUri = App.GetEndpoint(AppResources.Web, "http");
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Assertions.SetDefaultExpectTimeout((float)TestTimeouts.Default.TotalMilliseconds);
+    }
+
+    /// <summary>A new person: a browser profile of its own, at the frontend's address.</summary>
+    public Task<IBrowserContext> NewPersonAsync(BrowserNewContextOptions? options = null)
+    {
+        options ??= new BrowserNewContextOptions();
+        options.BaseURL = WebUri.ToString();
+        return Browser.NewContextAsync(options);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class WebAppCollection : ICollectionFixture<WebAppFixture>
+{
+    public const string Name = "Web app";
+}
