@@ -140,7 +140,8 @@ $('room-form').addEventListener('submit', async (event) => {
   $('room-name').value = '';
   $('room-private').checked = false;
   navigate(roomId);
-  loadDirectory();
+  // Straight on to writing: keyboard users need not look for the composer.
+  $('composer-input').focus();
 });
 
 $('toggle-rooms').addEventListener('click', () => {

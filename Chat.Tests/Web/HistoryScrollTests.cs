@@ -1,0 +1,42 @@
+using Chat.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Chat.Tests.Web;
+
+/// <summary>A room's history longer than the join's 50 messages loads as the reader scrolls up.</summary>
+[Collection(WebAppCollection.Name)]
+public sealed class HistoryScrollTests(WebAppFixture app)
+{
+    [Fact]
+    public async Task Scrolling_up_loads_older_pages_until_the_whole_stream_is_shown_in_order()
+    {
+        var room = TestRooms.New("web-history");
+        await using (var writer = await app.ConnectAsync(room, "web-historian"))
+        {
+            await writer.ReceiveHistoryAsync();
+            for (var i = 0; i < 130; i++)
+            {
+                await writer.SendMessageAsync($"message {i}");
+            }
+        }
+
+        await using var person = await app.NewPersonAsync();
+        var page = await ChatPage.OpenAsync(person);
+        await page.SignInAsync("reader" + Guid.NewGuid().ToString("N")[..8]);
+        await page.JoinAsync(room);
+        await Expect(page.Messages).ToHaveCountAsync(50);
+        await Expect(page.Messages.Last.Locator(".content")).ToHaveTextAsync("message 129");
+
+        // Each scroll to the top asks for the 50 before the oldest shown.
+        foreach (var expected in new[] { 100, 130 })
+        {
+            await page.Page.Locator("#scroller").EvaluateAsync("s => s.scrollTop = 0");
+            await Expect(page.Messages).ToHaveCountAsync(expected);
+        }
+
+        await Expect(page.Page.Locator("#history-state")).ToHaveTextAsync("This is the beginning of the room.");
+        Assert.Equal(await app.ReadStreamIdsAsync(room), await page.MessageIdsAsync());
+        await Expect(page.Messages.First.Locator(".content")).ToHaveTextAsync("message 0");
+        await page.Page.SaveAsync(app, "history-loaded");
+    }
+}
