@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests, and integration tests that start the whole AppHost (local
-# redis-server, two chat-api replicas) with Aspire.Hosting.Testing. Installs redis-server from
-# the OS packages when it is missing. Extra arguments go to `dotnet test` (e.g. --filter).
+# Runs every test: unit tests, integration tests that start the whole AppHost (local
+# redis-server, two chat-api replicas, the web frontend) with Aspire.Hosting.Testing, and browser
+# tests in a headless Chromium. Installs redis-server and chromium from the OS packages when they
+# are missing. Extra arguments go to `dotnet test` (e.g. --filter).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/ensure-redis.sh
 # The tests run Redis as a local executable whatever the machine has, so redis-server must exist.
 REDIS_REQUIRE_EXECUTABLE=1 ensure_redis
+source scripts/ensure-chromium.sh
+ensure_chromium
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -12,8 +12,13 @@ namespace Chat.Tests.Web;
 /// </summary>
 public sealed class WebAppFixture : ChatAppFixture, IAsyncLifetime
 {
-    /// <summary>Where Debian's chromium package puts the browser; Playwright never downloads one here.</summary>
-    public const string ChromiumPath = "/usr/bin/chromium";
+    /// <summary>
+    /// Debian's chromium package's browser, or CHAT_CHROMIUM; Playwright's own browser download
+    /// is never used (it cannot reach its servers here, and CI installs the OS package).
+    /// </summary>
+    public static readonly string ChromiumPath = Environment.GetEnvironmentVariable("CHAT_CHROMIUM") is { Length: > 0 } configured
+        ? configured
+        : "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
 
@@ -33,7 +38,7 @@ public sealed class WebAppFixture : ChatAppFixture, IAsyncLifetime
         {
             throw new InvalidOperationException(
                 $"The browser tests drive Chromium at {ChromiumPath}, which is missing. Install it with " +
-                "'sudo apt-get install chromium' (Debian/Ubuntu), or run .ci/run, which installs it.");
+                "'sudo apt-get install chromium' (Debian/Ubuntu) or set CHAT_CHROMIUM to a Chromium executable; ./test.sh installs it.");
         }
 
         await base.InitializeAsync();
