@@ -74,7 +74,7 @@ public static class Extensions
                             && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath);
                         options.EnrichWithHttpRequest = TokenRedaction.RedactQuery;
                     })
-                    .AddHttpClientInstrumentation();
+                    .AddHttpClientInstrumentation(options => options.EnrichWithHttpRequestMessage = TokenRedaction.RedactUrl);
             });
 
         builder.AddOpenTelemetryExporters();

@@ -35,6 +35,19 @@ public static class TokenRedaction
         }
     }
 
+    /// <summary>
+    /// Rewrites an outgoing request's <c>url.full</c> when its query carries a token: the web
+    /// frontend forwards the browser's socket handshake, query and all, to the API.
+    /// </summary>
+    public static void RedactUrl(Activity activity, HttpRequestMessage request)
+    {
+        if (request.RequestUri is { IsAbsoluteUri: true, Query.Length: > 0 } uri
+            && uri.Query.Contains(AccessTokenParameter, StringComparison.OrdinalIgnoreCase))
+        {
+            activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path) + Redact(uri.Query));
+        }
+    }
+
     /// <summary><c>?a=1&amp;access_token=xyz</c> becomes <c>?a=1&amp;access_token=Redacted</c>; anything else is kept.</summary>
     public static string? Redact(string? query)
     {

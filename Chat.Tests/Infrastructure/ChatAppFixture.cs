@@ -63,6 +63,13 @@ public class ChatAppFixture : IAsyncLifetime
         ["Presence__MaxEventsPerWindow"] = "20",
     };
 
+    /// <summary>Settings passed to the web frontend, when it runs (<see cref="IncludesWeb"/>).</summary>
+    protected virtual IReadOnlyDictionary<string, string> WebSettings => new Dictionary<string, string>
+    {
+        // As for the API: no dashboard runs, and exporting into nothing slows the stop.
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+    };
+
     /// <summary>The default settings with <paramref name="overrides"/> added or replacing them.</summary>
     protected static IReadOnlyDictionary<string, string> WithApiSettings(IReadOnlyDictionary<string, string> overrides)
     {
@@ -112,6 +119,14 @@ public class ChatAppFixture : IAsyncLifetime
             builder.Resources.Remove(builder.Resources.Single(r => r.Name == AppResources.Web));
             // The origin the AppHost would take from chat-web's endpoint; the Origin tests use it.
             api.WithEnvironment("Security__AllowedOrigins__0", WebOrigin);
+        }
+        else
+        {
+            var web = builder.CreateResourceBuilder<ProjectResource>(AppResources.Web);
+            foreach (var (name, value) in WebSettings)
+            {
+                web.WithEnvironment(name, value);
+            }
         }
 
         _app = await builder.BuildAsync(startup.Token).WaitAsync(startup.Token);

@@ -24,6 +24,24 @@ public sealed class WebAppFixture : ChatAppFixture, IAsyncLifetime
 
     protected override bool IncludesWeb => true;
 
+    /// <summary>Receives the frontend's telemetry, so the tests can look for tokens in it.</summary>
+    public OtlpCollector Collector { get; } = new();
+
+    /// <summary>
+    /// The frontend exports to the test's collector and logs at Information, under the AppHost's
+    /// run-mode environment (the instrumentations' own query redaction switched off).
+    /// </summary>
+    protected override IReadOnlyDictionary<string, string> WebSettings => new Dictionary<string, string>
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Collector.Endpoint.ToString().TrimEnd('/'),
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
+        ["OTEL_DOTNET_EXPERIMENTAL_HTTPCLIENT_DISABLE_URL_QUERY_REDACTION"] = "true",
+        ["Logging__LogLevel__Default"] = "Information",
+        ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information",
+        ["Logging__LogLevel__Yarp"] = "Information",
+    };
+
     /// <summary>The frontend, at the port the testing builder gave it.</summary>
     public Uri WebUri { get; private set; } = null!;
 
@@ -73,6 +91,7 @@ public sealed class WebAppFixture : ChatAppFixture, IAsyncLifetime
 
         _playwright?.Dispose();
         await base.DisposeAsync();
+        Collector.Dispose();
     }
 }
 
