@@ -27,7 +27,7 @@ public static class ChatWebExtensions
         if (!app.Environment.IsDevelopment())
         {
             // Deployed, the page is HTTPS (the ingress ends TLS, and forwarded headers make the
-            // request's scheme https): browsers then refuse plain HTTP to this host for a year.
+            // request's scheme https): browsers then refuse plain HTTP to this host (30 days, the default).
             // UseHsts sends nothing on http:// or to localhost, so a local Production run is unaffected.
             app.UseHsts();
         }
