@@ -23,6 +23,9 @@ var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
     .WithReference(redis).WaitForChatRedis(redis)
     .WithEnvironment("Auth__SigningKey", jwtSigningKey)
     .WithEnvironment("Security__ProxySecret", proxySecret)
+    // Published, Aspire would switch on ASP.NET Core's forwarded headers with no known proxies,
+    // believing anyone's X-Forwarded-For; the API believes only the frontend's (Security:ProxySecret).
+    .DisableForwardedHeaders()
     .WithHttpHealthCheck("/health")
     // The AppHost's own Limits section (e.g. ./run.sh --Limits:Enabled=false) reaches every replica.
     .WithConfigurationSection(builder.Configuration, "Limits")
@@ -31,6 +34,8 @@ var chatApi = builder.AddProject<Projects.Chat_Api>("chat-api")
 
 // The browser app. It serves the page and forwards /api and /ws to chat-api through service
 // discovery, so the browser talks to one origin (http://localhost:5170, its launch profile).
+// Published, it is the only resource with an external endpoint, and it keeps the forwarded headers
+// Aspire switches on: the Container Apps ingress ends HTTPS and appends the browser's address.
 var chatWeb = builder.AddProject<Projects.Chat_Web>("chat-web")
     .WithReference(chatApi).WaitFor(chatApi)
     .WithEnvironment("Web__ProxySecret", proxySecret)
@@ -38,17 +43,8 @@ var chatWeb = builder.AddProject<Projects.Chat_Web>("chat-web")
     .WithExternalHttpEndpoints();
 
 // Pages from the web frontend's origin may open sockets and post; any other origin is refused.
-// By default that is wherever chat-web really listens (http://localhost:5170 from its launch
-// profile; the testing builder picks another port), so the two cannot drift apart.
-// Security:AllowedOrigins replaces it, e.g. when a browser reaches the frontend by another name.
-var allowedOrigin = builder.Configuration["Security:AllowedOrigins"];
-if (string.IsNullOrEmpty(allowedOrigin))
-{
-    chatApi.WithEnvironment("Security__AllowedOrigins__0", chatWeb.GetEndpoint("http"));
-}
-else
-{
-    chatApi.WithEnvironment("Security__AllowedOrigins__0", allowedOrigin);
-}
+// Run mode: wherever chat-web listens, or Security:AllowedOrigins. Published: the web-origin
+// parameter azd asks for (see WebOrigin).
+chatApi.WithWebOrigin(chatWeb);
 
 builder.Build().Run();

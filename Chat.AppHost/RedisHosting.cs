@@ -14,7 +14,9 @@ namespace Aspire.Hosting;
 /// <item><c>auto</c> (default): <c>container</c> when a container runtime answers, else <c>local</c>
 /// when <c>redis-server</c> is on PATH, else a start-up error that names the three fixes.</item>
 /// </list>
-/// Publish mode (the manifest azd reads) is always <c>container</c> and never probes.
+/// Publish mode (the manifest azd reads) never probes: <c>external</c> makes the connection string a
+/// secret parameter azd asks for (a managed Redis); every other mode publishes the container, with a
+/// generated password and append-only persistence.
 /// </summary>
 internal static class RedisHosting
 {
@@ -23,12 +25,13 @@ internal static class RedisHosting
 
     public static IResourceBuilder<IResourceWithConnectionString> AddChatRedis(this IDistributedApplicationBuilder builder)
     {
+        var mode = builder.Configuration["Redis:Mode"]?.Trim().ToLowerInvariant() ?? "auto";
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return builder.AddRedisContainer();
+            // The local modes make no sense in Azure; only a managed Redis replaces the container.
+            return mode == "external" ? builder.AddConnectionString(ResourceName) : builder.AddRedisContainer();
         }
 
-        var mode = builder.Configuration["Redis:Mode"]?.Trim().ToLowerInvariant() ?? "auto";
         return mode switch
         {
             "container" => builder.AddRedisContainer(),
@@ -61,7 +64,15 @@ internal static class RedisHosting
 
     private static IResourceBuilder<IResourceWithConnectionString> AddRedisContainer(this IDistributedApplicationBuilder builder)
     {
-        return builder.AddRedis(ResourceName)
+        // Named and generated here rather than left to AddRedis, so its length is chosen: 32
+        // letters and digits (no commas or other specials, which StackExchange.Redis's connection
+        // string cannot carry). azd generates it once per environment and keeps it as a secret.
+        var password = builder.AddParameter(
+            ResourceName + "-password",
+            new GenerateParameterDefault { MinLength = 32, Special = false },
+            secret: true);
+
+        return builder.AddRedis(ResourceName, password: password)
             .WithDataVolume()
             // AddRedis starts `/bin/sh -c "redis-server ..."`; arguments added with WithArgs would
             // land after the -c string where the shell ignores them, so append-only persistence

@@ -203,6 +203,11 @@ public sealed class AppHostModelTests
             ? ["Redis:Mode=external", "ConnectionStrings:redis=localhost:6379"]
             : ["Redis:Mode=external", "ConnectionStrings:redis=localhost:6379", $"Security:AllowedOrigins={configured}"];
         await using var builder = await CreateAsync(args);
+        // Unset, the origin is chat-web's endpoint, which is allocated only when the app runs;
+        // its launch profile's URL is what ./run.sh allocates.
+        var web = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "chat-web");
+        var http = web.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == "http");
+        http.AllocatedEndpoint = new AllocatedEndpoint(http, "localhost", 5170);
 
         var api = Assert.Single(builder.Resources.OfType<ProjectResource>(), r => r.Name == "chat-api");
         var environment = new Dictionary<string, object>();
@@ -212,7 +217,8 @@ public sealed class AppHostModelTests
             await annotation.Callback(context);
         }
 
-        Assert.Equal(expected, environment["Security__AllowedOrigins__0"]);
+        var origin = environment["Security__AllowedOrigins__0"];
+        Assert.Equal(expected, origin is IValueProvider provider ? await provider.GetValueAsync() : origin);
     }
 
     [Fact]

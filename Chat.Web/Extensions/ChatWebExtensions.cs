@@ -24,6 +24,14 @@ public static class ChatWebExtensions
     public static WebApplication UseChatWeb(this WebApplication app)
     {
         app.UseSecurityHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            // Deployed, the page is HTTPS (the ingress ends TLS, and forwarded headers make the
+            // request's scheme https): browsers then refuse plain HTTP to this host (30 days, the default).
+            // UseHsts sends nothing on http:// or to localhost, so a local Production run is unaffected.
+            app.UseHsts();
+        }
+
         app.UseDefaultFiles();
         app.UseStaticFiles(new StaticFileOptions
         {
