@@ -22,9 +22,20 @@ public static class TokenRedaction
     /// <summary>The log category of the "Request starting …/Request finished …" lines.</summary>
     public const string HostingLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
-    /// <summary>Raises the hosting request lines to Warning. Added in code, after configuration, so it wins over it.</summary>
+    /// <summary>
+    /// The web frontend's forwarder logs "Proxying to {url}" at Information for every request, with
+    /// the destination's whole URL: a browser's socket handshake carries its <c>access_token</c>
+    /// in the query, so that line would print the token.
+    /// </summary>
+    public const string ForwarderLogCategory = "Yarp.ReverseProxy.Forwarder.HttpForwarder";
+
+    /// <summary>
+    /// Raises the hosting request lines and the forwarder's per-request lines to Warning. Added in
+    /// code, after configuration, so it wins over it. The forwarder's errors stay: they name no URL.
+    /// </summary>
     public static ILoggingBuilder AddTokenRedaction(this ILoggingBuilder logging) =>
-        logging.AddFilter(HostingLogCategory, LogLevel.Warning);
+        logging.AddFilter(HostingLogCategory, LogLevel.Warning)
+            .AddFilter(ForwarderLogCategory, LogLevel.Warning);
 
     /// <summary>Rewrites the span's <c>url.query</c> when the request's query carries a token.</summary>
     public static void RedactQuery(Activity activity, HttpRequest request)

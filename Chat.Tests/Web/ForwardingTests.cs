@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using Chat.Api.Storage;
 using Chat.Tests.Infrastructure;
 
@@ -18,11 +19,14 @@ public sealed class ForwardingTests(WebAppFixture app)
     {
         var room = TestRooms.New("web-forward");
         var token = await app.GetTokenAsync("web-forwarded");
-        await using (var client = await ChatClient.ConnectAsync(app.WebUri, room, token))
+        // As a browser does it: the token in the query, since a page cannot set headers on a socket.
+        using (var socket = new ClientWebSocket())
         {
-            var first = await client.ReceiveHistoryAsync();
-            Assert.StartsWith("chat-api", (string)first["instance"]!, StringComparison.Ordinal);
-            await client.SendMessageAsync("through the frontend");
+            await socket.ConnectAsync(ChatClient.SocketUri(app.WebUri, room, token: token), CancellationToken.None).WaitAsync(TestTimeouts.Default);
+            var buffer = new byte[64 * 1024];
+            var first = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(TestTimeouts.Default);
+            Assert.Contains("\"instance\":\"chat-api", System.Text.Encoding.UTF8.GetString(buffer, 0, first.Count), StringComparison.Ordinal);
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None).WaitAsync(TestTimeouts.Default);
         }
 
         // The socket's spans (the frontend's request and its forwarded request) are exported
@@ -36,6 +40,7 @@ public sealed class ForwardingTests(WebAppFixture app)
         var web = await AppResources.WaitForAsync(app.App, AppResources.Web, u => AppResources.State(u) == Aspire.Hosting.ApplicationModel.KnownResourceStates.Running);
         var log = await AppResources.LogsAsync(app.App, web.ResourceId);
         Assert.Contains("Now listening on", log, StringComparison.Ordinal); // Information lines are kept
+        Assert.Contains("/ws/{**rest}", log, StringComparison.Ordinal); // and this request was logged
         Assert.DoesNotContain(token, log, StringComparison.Ordinal);
         Assert.False(app.Collector.Contains(token), "An exported span, log or metric of the frontend carried the access token.");
         Assert.False(app.Collector.Contains(token[(token.LastIndexOf('.') + 1)..]));

@@ -24,6 +24,17 @@ public sealed class WebAppFixture : ChatAppFixture, IAsyncLifetime
 
     protected override bool IncludesWeb => true;
 
+    /// <summary>
+    /// The message rate users really get (10/s after a burst of 20), so the page's handling of
+    /// <c>rate_limited</c> is exercised; the other limits stay as high as in the shared app, since
+    /// every browser here signs in from the same loopback address.
+    /// </summary>
+    protected override IReadOnlyDictionary<string, string> ApiSettings => WithApiSettings(new Dictionary<string, string>
+    {
+        ["Limits__MessagesPerSecond"] = "10",
+        ["Limits__MessageBurst"] = "20",
+    });
+
     /// <summary>Receives the frontend's telemetry, so the tests can look for tokens in it.</summary>
     public OtlpCollector Collector { get; } = new();
 

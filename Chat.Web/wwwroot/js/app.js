@@ -9,6 +9,7 @@ import { PresenceView } from './presence-view.js';
 import { RoomsView } from './rooms-view.js';
 
 const HISTORY_LENGTH = 50;
+const MAX_CONTENT_LENGTH = 4000;
 const ROOM_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 const TYPING_EVERY_MS = 2000;
@@ -26,13 +27,14 @@ let directoryTimer = 0;
 
 // ---- Routing -------------------------------------------------------------------------------
 
+/** The room named by the address, as written (an invalid one is shown as invalid, not ignored). */
 function roomFromAddress() {
-  const match = location.pathname.match(/^\/rooms\/([^/]+)\/?$/);
+  const match = location.pathname.match(/^\/rooms\/(.+?)\/?$/);
   if (!match) return null;
   try {
     return decodeURIComponent(match[1]);
   } catch {
-    return null;
+    return match[1];
   }
 }
 
@@ -75,6 +77,7 @@ $('sign-in-form').addEventListener('submit', async (event) => {
   error.textContent = '';
   try {
     await session.signIn(name);
+    // Another tab may have signed in first: its session is the one in use.
     route();
   } catch (failure) {
     if (failure instanceof ApiError && failure.status === 409) error.textContent = `"${name}" is taken right now; pick another name.`;
@@ -89,10 +92,16 @@ $('sign-out').addEventListener('click', async () => {
   navigate(null);
 });
 
-// Another tab signed in or out, or renewed the token: follow it.
+// Another tab signed in or out, or renewed the token: follow it. A different user (another
+// tab signed out and in again) reopens the room under the new identity.
 session.addEventListener('change', () => {
   const signedIn = !$('chat').hidden;
-  if (signedIn !== session.signedIn) route();
+  if (signedIn !== session.signedIn) {
+    route();
+  } else if (session.signedIn && $('me-name').textContent !== session.username) {
+    closeRoom();
+    route();
+  }
 });
 session.addEventListener('ended', () => {
   $('sign-in-error').textContent = 'Your session has ended. Sign in again.';
@@ -184,14 +193,15 @@ function openRoom(roomId) {
     { list: $('messages'), scroller: $('scroller'), newButton: $('new-messages'), announcer: $('announcer') },
     session.username);
   const presence = new PresenceView($('presence'), $('typing'), session.username);
-  const current = { id: roomId, list, presence, hasOlder: false, loadingOlder: false, connection: null };
+  const current = { id: roomId, list, presence, hasOlder: false, loadingOlder: false, connection: null, notice: '' };
   current.connection = new RoomConnection(roomId, session, {
     history(messages, { reset, recovered }) {
       if (reset) {
         list.reset(messages);
         current.hasOlder = messages.length >= HISTORY_LENGTH;
         $('history-state').textContent = current.hasOlder ? '' : 'This is the beginning of the room.';
-        if (recovered === false) $('room-notice').textContent = 'Back online. Showing the latest messages; scroll up for earlier ones.';
+        // Shown once the join completes (the state change right after this would clear it).
+        if (recovered === false) current.notice = 'Back online. Some messages in between could not be recovered here; scroll up for earlier ones.';
         fillScreen(current);
       } else {
         list.add(messages, { announce: false });
@@ -214,12 +224,14 @@ function openRoom(roomId) {
       $('connection').textContent = STATE_TEXT[state] ?? state;
       $('connection').dataset.state = state;
       if (state === 'live') {
-        $('room-notice').textContent = '';
+        $('room-notice').textContent = current.notice;
+        current.notice = '';
         // The join may have created the room or moved it up: show the directory as it is now.
         loadDirectory();
       }
     },
     error(text) { $('composer-error').textContent = text; },
+    trouble(text) { if (room === current) $('room-notice').textContent = text; },
     ended(text) {
       if (room !== current) return;
       $('room-notice').textContent = text;
@@ -295,6 +307,12 @@ $('composer').addEventListener('submit', (event) => {
   const input = $('composer-input');
   const content = input.value;
   if (!room || content.trim() === '') return;
+  // The server counts Unicode scalar values (an emoji is one), not UTF-16 units as maxlength would.
+  const length = [...content].length;
+  if (length > MAX_CONTENT_LENGTH) {
+    $('composer-error').textContent = `A message is at most ${MAX_CONTENT_LENGTH} characters; this one has ${length}.`;
+    return;
+  }
   const clientId = room.connection.send(content);
   room.list.addPending(clientId, content);
   input.value = '';

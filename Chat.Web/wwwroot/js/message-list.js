@@ -7,6 +7,8 @@ import { compareIds } from './ids.js';
 /** Consecutive messages from one sender within this time share one header. */
 const GROUP_MS = 5 * 60_000;
 const BOTTOM_SLACK_PX = 48;
+/** Embeddings, overrides and isolates, which the server refuses in content (protocol.md). */
+const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/g;
 
 export class MessageList {
   #list;
@@ -109,13 +111,20 @@ export class MessageList {
     }
   }
 
-  /** The server refused the message for good; it stays visible, marked, so the text is not lost. */
+  /**
+   * The server refused the message for good; it stays visible, marked, so the text is not lost,
+   * until dismissed. Bidirectional controls (the usual reason) are shown as their code points, so
+   * the refused text cannot reorder what is displayed around it.
+   */
   fail(clientId, reason) {
     const item = this.#pending.get(clientId);
     if (!item) return;
     this.#pending.delete(clientId);
     item.classList.replace('pending', 'failed');
+    const content = item.querySelector('.content');
+    content.textContent = content.textContent.replace(BIDI_CONTROLS, (c) => `<U+${c.codePointAt(0).toString(16).toUpperCase()}>`);
     item.querySelector('.status').textContent = `Not sent: ${reason}`;
+    item.querySelector('.meta').append(el('button', { type: 'button', className: 'dismiss', text: 'Dismiss', onclick: () => item.remove() }));
   }
 
   #confirmPending(clientId, username) {
@@ -146,7 +155,7 @@ export class MessageList {
 
   #renderAll() {
     for (const item of this.#list.querySelectorAll('li:not(.pending):not(.failed)')) item.remove();
-    const firstPending = this.#list.firstElementChild;
+    const firstPending = this.#list.querySelector('li.pending');
     let previous = null;
     for (const message of this.#messages) {
       this.#appendItems(message, previous, firstPending);
@@ -154,7 +163,7 @@ export class MessageList {
     }
   }
 
-  #appendItems(message, previous, before = this.#list.querySelector('li.pending, li.failed')) {
+  #appendItems(message, previous, before = this.#list.querySelector('li.pending')) {
     const date = new Date(message.timestamp);
     const previousDate = previous ? new Date(previous.timestamp) : null;
     const newDay = !previousDate || dayKey(previousDate) !== dayKey(date);

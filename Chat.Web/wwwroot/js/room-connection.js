@@ -15,7 +15,12 @@ const BACKOFF_CAP_MS = 15_000;
  *
  * Handlers: history(messages, { reset, recovered }), message(m), ack(clientId, id),
  * failed(clientId, text), presence(users), join(name), leave(name), typing(name),
- * state(state, detail), instance(name), error(text), ended(text).
+ * state(state, detail), instance(name), error(text), trouble(text), ended(text).
+ *
+ * The user's messages go out one at a time, in the order they were written: the next leaves when
+ * the previous one is acknowledged or refused for good. A refusal that asks to wait
+ * (`rate_limited`, `unavailable`) holds the whole queue, so nothing overtakes the message that
+ * waits, and the server stores them in the order the user wrote them.
  */
 export class RoomConnection {
   #roomId;
@@ -30,8 +35,14 @@ export class RoomConnection {
   #timer = 0;
   #joined = false;
   #stopped = false;
-  /** client_id → content, for every message not yet acknowledged (sent or not). */
+  /** Handshakes in a row that failed although the REST API says the room is open to us. */
+  #refusedInARow = 0;
+  /** client_id → content, for every message not yet acknowledged, oldest first (a Map keeps insertion order). */
   #pending = new Map();
+  /** The client_id on the wire and not yet answered, or null. */
+  #inFlight = null;
+  /** Set while the queue waits out a `rate_limited` or `unavailable`. */
+  #holdTimer = 0;
 
   constructor(roomId, session, handlers) {
     this.#roomId = roomId;
@@ -56,6 +67,7 @@ export class RoomConnection {
   stop() {
     this.#stopped = true;
     clearTimeout(this.#timer);
+    clearTimeout(this.#holdTimer);
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('offline', this.onOffline);
     this.#session.removeEventListener('change', this.onToken);
@@ -64,11 +76,11 @@ export class RoomConnection {
     this.#setState('closed');
   }
 
-  /** Queues a message; it goes out now when live, else as soon as the room is joined again. */
+  /** Queues a message; it goes out when the ones before it are answered and the room is joined. */
   send(content) {
     const clientId = newClientId();
     this.#pending.set(clientId, content);
-    if (this.#joined) this.#sendMessage(clientId, content);
+    this.#sendNext();
     return clientId;
   }
 
@@ -80,8 +92,20 @@ export class RoomConnection {
     if (this.#socket?.readyState === WebSocket.OPEN) this.#socket.send(JSON.stringify(frame));
   }
 
-  #sendMessage(clientId, content) {
+  /** Sends the oldest unanswered message, unless one is on the wire or the queue is held. */
+  #sendNext() {
+    if (!this.#joined || this.#inFlight !== null || this.#holdTimer) return;
+    const next = this.#pending.entries().next();
+    if (next.done) return;
+    const [clientId, content] = next.value;
+    this.#inFlight = clientId;
     this.#write({ type: 'message', content, client_id: clientId });
+  }
+
+  /** The message on the wire was answered: the next may go. */
+  #answered(clientId) {
+    if (this.#inFlight === clientId) this.#inFlight = null;
+    this.#sendNext();
   }
 
   #setState(state, detail) {
@@ -107,12 +131,14 @@ export class RoomConnection {
     this.#socketToken = token;
     this.#joined = false;
     let opened = false;
-    socket.onopen = () => { opened = true; };
+    socket.onopen = () => { opened = true; this.#refusedInARow = 0; };
     socket.onmessage = (event) => this.#receive(event.data);
     socket.onclose = (event) => {
       if (socket !== this.#socket) return;
       this.#socket = null;
       this.#joined = false;
+      // Whatever was on the wire is sent again, with its client_id, after the next join.
+      this.#inFlight = null;
       this.#closed(event.code, opened);
     };
   }
@@ -129,6 +155,7 @@ export class RoomConnection {
       case 'message': return this.#message(frame.message);
       case 'ack':
         if (frame.client_id && this.#pending.delete(frame.client_id)) this.#on.ack(frame.client_id, frame.id);
+        if (frame.client_id) this.#answered(frame.client_id);
         return;
       case 'presence': return this.#on.presence(frame.users);
       case 'join': return this.#on.join(frame.username);
@@ -156,9 +183,10 @@ export class RoomConnection {
       this.#joined = true;
       this.#attempt = 0;
       this.#setState('live');
-      // Everything not acknowledged goes again with its client_id: what the server already
-      // stored is acked with its first id and not stored twice.
-      for (const [clientId, content] of this.#pending) this.#sendMessage(clientId, content);
+      // Everything not acknowledged goes again, in order, with its client_id: what the server
+      // already stored is acked with its first id and not stored twice.
+      this.#inFlight = null;
+      this.#sendNext();
     } else {
       this.#on.history(frame.messages, { reset: false, recovered: true });
       this.#advance(frame.messages);
@@ -181,16 +209,18 @@ export class RoomConnection {
     const clientId = frame.client_id;
     if (clientId && this.#pending.has(clientId)) {
       if (frame.code === 'rate_limited' || frame.code === 'unavailable') {
-        // Not stored: the same client_id goes again after the wait.
-        const wait = frame.retry_after_ms ?? 1000;
-        setTimeout(() => {
-          const content = this.#pending.get(clientId);
-          if (content !== undefined && this.#joined) this.#sendMessage(clientId, content);
-        }, wait);
+        // Not stored: the whole queue waits, then this message goes again with its client_id.
+        if (this.#inFlight === clientId) this.#inFlight = null;
+        clearTimeout(this.#holdTimer);
+        this.#holdTimer = setTimeout(() => {
+          this.#holdTimer = 0;
+          this.#sendNext();
+        }, frame.retry_after_ms ?? 1000);
         return;
       }
       this.#pending.delete(clientId);
       this.#on.failed(clientId, frame.message || frame.code);
+      this.#answered(clientId);
       return;
     }
     if (frame.code === 'invalid_token') return; // the 1008 close that follows handles it
@@ -205,6 +235,11 @@ export class RoomConnection {
       const verdict = await this.#diagnose();
       if (this.#stopped) return;
       if (verdict) return this.#end(verdict);
+      // The room is open to us, yet the handshake keeps failing: most likely this user holds
+      // too many sockets (other tabs), or the replicas are full. Say so, and keep trying.
+      if (!opened && ++this.#refusedInARow >= 3) {
+        this.#on.trouble('Cannot connect right now: too many open tabs, or the server is busy. Still trying…');
+      }
     }
     this.#connectSoon();
   }
@@ -218,7 +253,11 @@ export class RoomConnection {
       return null;
     } catch (error) {
       if (!(error instanceof ApiError)) return null;
-      if (error.status === 401) return 'Your session has ended. Sign in again.';
+      if (error.status === 401) {
+        // Signed out elsewhere, or idle too long: this browser's session is over in every tab.
+        this.#session.expire();
+        return 'Your session has ended. Sign in again.';
+      }
       if (error.status === 403) return 'This room is private and you are not a member.';
       if (error.status === 400) return 'This is not a valid room name.';
       return null;

@@ -47,9 +47,31 @@ export class Session extends EventTarget {
   get username() { return this.#current?.username ?? null; }
   get token() { return this.#current?.access_token ?? null; }
 
+  /**
+   * Signs in, unless another tab of this browser already did (both sign-in forms submitted at
+   * once): then that session is taken, and no second one is left holding a name. Returns whether
+   * this call signed in.
+   */
   async signIn(username) {
-    const answer = await api.signIn(username);
-    this.#store(answer);
+    const signIn = async () => {
+      const stored = read();
+      if (stored) {
+        this.#current = stored;
+        this.#schedule();
+        this.dispatchEvent(new Event('change'));
+        return false;
+      }
+      this.#store(await api.signIn(username));
+      return true;
+    };
+    return navigator.locks ? navigator.locks.request(LOCK, signIn) : signIn();
+  }
+
+  /** The server no longer knows the session (a 401 on a REST call): forget it in every tab. */
+  expire() {
+    if (!this.#current) return;
+    this.#forget();
+    this.dispatchEvent(new Event('ended'));
   }
 
   /** Ends the session on the server (every replica closes its sockets) and forgets it here. */
