@@ -24,7 +24,12 @@ internal static class ApiForwarding
             ActivityTimeout = TimeSpan.FromMinutes(2),
         };
 
-        app.MapForwarder("/api/{**rest}", options.ApiAddress, request, transforms => AddTransforms(transforms, options));
+        app.MapForwarder("/api/{**rest}", options.ApiAddress, request, transforms =>
+        {
+            AddTransforms(transforms, options);
+            // Answers are per user (rooms, history, tokens): no browser or shared cache keeps them.
+            transforms.AddResponseHeader("Cache-Control", "no-store", append: false);
+        });
         app.MapForwarder("/ws/{**rest}", options.ApiAddress, request, transforms => AddTransforms(transforms, options));
         return app;
     }
