@@ -33,6 +33,8 @@ public sealed class SecurityOptions
     /// address (locally every process is loopback; in Azure replicas move). At least 32
     /// characters; empty disables it.
     /// </summary>
-    [MinLength(32)]
+    // Not [MinLength]: that refuses the empty default, which means "off" (a standalone run).
+    // RegularExpression passes empty strings and holds any other to the rule.
+    [RegularExpression("^.{32,}$", ErrorMessage = "Security:ProxySecret must be empty (off) or at least 32 characters.")]
     public string ProxySecret { get; set; } = "";
 }

@@ -95,3 +95,30 @@ public sealed class OptionsValidationTests
         Assert.Contains("Chat:DirectoryIdleTime", result.FailureMessage, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The attributes on SecurityOptions, as ValidateDataAnnotations runs them at start.</summary>
+public sealed class SecurityOptionsAnnotationTests
+{
+    private static Microsoft.Extensions.Options.ValidateOptionsResult Validate(SecurityOptions options) =>
+        new Microsoft.Extensions.Options.DataAnnotationValidateOptions<SecurityOptions>(null).Validate(null, options);
+
+    [Fact]
+    public void No_proxy_secret_is_valid_so_the_api_starts_on_its_own()
+    {
+        Assert.True(Validate(new SecurityOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void A_proxy_secret_of_32_characters_is_valid()
+    {
+        Assert.True(Validate(new SecurityOptions { ProxySecret = new string('s', 32) }).Succeeded);
+    }
+
+    [Fact]
+    public void A_short_proxy_secret_is_refused_naming_the_key()
+    {
+        var result = Validate(new SecurityOptions { ProxySecret = "short" });
+        Assert.True(result.Failed);
+        Assert.Contains("Security:ProxySecret", result.FailureMessage, StringComparison.Ordinal);
+    }
+}

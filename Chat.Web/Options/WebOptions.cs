@@ -22,6 +22,8 @@ public sealed class WebOptions
     /// AppHost generates one secret parameter for both. Empty: no secret is sent, and the API
     /// counts every browser at the frontend's address.
     /// </summary>
-    [MinLength(32)]
+    // Not [MinLength]: that refuses the empty default, which means "off" (a standalone run).
+    // RegularExpression passes empty strings and holds any other to the rule.
+    [RegularExpression("^.{32,}$", ErrorMessage = "Web:ProxySecret must be empty (off) or at least 32 characters.")]
     public string ProxySecret { get; set; } = "";
 }
