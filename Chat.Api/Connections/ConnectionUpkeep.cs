@@ -1,6 +1,7 @@
 using Chat.Api.Diagnostics;
 using Chat.Api.Limits;
 using Chat.Api.Options;
+using Chat.Api.Rooms;
 using Chat.Api.Storage;
 using Microsoft.Extensions.Options;
 
@@ -8,13 +9,15 @@ namespace Chat.Api.Connections;
 
 /// <summary>
 /// Once a second, for the whole replica rather than a timer per socket: closes sockets whose token
-/// expired without renewal (1008), renews this replica's places in the per-user socket count, and
-/// forgets users whose message rate has recovered.
+/// expired without renewal (1008), renews this replica's places in the per-user socket count,
+/// forgets users whose message rate has recovered, and writes the rooms directory's held-back
+/// activity (<see cref="RoomActivity.Flush"/>).
 /// </summary>
 public sealed class ConnectionUpkeep(
     ConnectionTracker tracker,
     UserSockets userSockets,
     MessageRateLimiter messageRate,
+    RoomActivity roomActivity,
     IOptions<LimitsOptions> limits,
     ServerInstance instance,
     TimeProvider time,
@@ -29,6 +32,7 @@ public sealed class ConnectionUpkeep(
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var now = time.GetUtcNow();
+                roomActivity.Flush(now.UtcDateTime);
                 foreach (var connection in tracker.Connections)
                 {
                     if (connection.IsTokenExpired(now.UtcDateTime))

@@ -75,6 +75,15 @@ public sealed class ChatOptions
     public TimeSpan DirectoryIdleTime { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>
+    /// The rooms directory's index is written at most once per room and replica in this time: the
+    /// first activity after a quiet spell at once, later ones held back and written (the latest
+    /// only) by the replica's once-a-second upkeep. A busy room's messages then cost no index
+    /// write each; its <c>last_activity</c> and its place in the listing may trail by up to this
+    /// interval plus a second. Zero writes every activity. Between 0 and 00:01:00.
+    /// </summary>
+    public TimeSpan DirectoryWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Names this replica in <c>X-Chat-Instance</c> and the first frame. Defaults to host name and
     /// process id, which tells replicas apart on one machine and across machines.
     /// </summary>

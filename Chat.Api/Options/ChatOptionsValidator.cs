@@ -60,6 +60,11 @@ internal sealed class ChatOptionsValidator : IValidateOptions<ChatOptions>
             failures.Add("Chat:DirectoryIdleTime must be between 00:01:00 and 365.00:00:00.");
         }
 
+        if (options.DirectoryWriteInterval < TimeSpan.Zero || options.DirectoryWriteInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Chat:DirectoryWriteInterval must be between 00:00:00 and 00:01:00.");
+        }
+
         if (options.HistoryLength > options.RetentionPerRoom)
         {
             failures.Add($"Chat:HistoryLength ({options.HistoryLength}) cannot exceed Chat:RetentionPerRoom ({options.RetentionPerRoom}).");

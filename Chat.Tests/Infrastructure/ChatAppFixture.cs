@@ -61,6 +61,10 @@ public class ChatAppFixture : IAsyncLifetime
         // Below the default 100, so that the join-storm test's windows overflow into snapshots
         // with a few dozen joiners; no other test changes that many users in one room at once.
         ["Presence__MaxEventsPerWindow"] = "20",
+        // Every activity written to the rooms directory at once: the directory tests read the
+        // order right after the activity. The default (held back to once a second per room) has
+        // its own test in the limits app, which keeps the production defaults.
+        ["Chat__DirectoryWriteInterval"] = "00:00:00",
     };
 
     /// <summary>Settings passed to the web frontend, when it runs (<see cref="IncludesWeb"/>).</summary>

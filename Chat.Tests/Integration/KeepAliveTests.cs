@@ -44,7 +44,11 @@ public sealed class LimitsAppFixture : ChatAppFixture
         ["Security__TrustedProxies__1"] = "::1",
         ["Limits__HandshakeTimeout"] = HandshakeTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         ["Limits__RoomsPerDay"] = RoomsPerDay.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Chat__DirectoryWriteInterval"] = DirectoryWriteInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
     });
+
+    /// <summary>The production default, which the shared app turns off.</summary>
+    public static readonly TimeSpan DirectoryWriteInterval = TimeSpan.FromSeconds(1);
 }
 
 [CollectionDefinition(Name)]
