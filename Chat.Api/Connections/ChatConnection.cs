@@ -141,10 +141,17 @@ public sealed partial class ChatConnection : IDisposable
         {
             // The client vanished, or did not answer our close frame in time.
         }
+        catch (WebSocketException) when (_socket.State == WebSocketState.CloseSent)
+        {
+            // The WebSocket layer refused a frame (invalid UTF-8) and has already sent its close,
+            // 1007; following that with 1011 would be wrong. Wait for the client's reply, as after
+            // our own closes: ending the request at once can tear the connection down under the
+            // close frame before the client has read it.
+            await AwaitClientCloseAsync();
+        }
         catch (WebSocketException)
         {
-            // The peer broke the connection, or sent invalid UTF-8 and the socket already closed
-            // itself with 1007; following that with 1011 would be wrong.
+            // The peer broke the connection.
         }
         catch (Exception ex)
         {
@@ -181,6 +188,19 @@ public sealed partial class ChatConnection : IDisposable
             _services.Metrics.ConnectionClosed();
             Log.ConnectionClosed(_services.Logger, _connectionId, _socket.CloseStatus ?? _close?.Status);
             abortRegistration.Dispose();
+        }
+    }
+
+    private async Task AwaitClientCloseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_services.Options.CloseTimeout);
+            await DrainUntilClosedAsync(timeout.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // Gone, or silent for the close timeout: nothing more to wait for.
         }
     }
 
