@@ -181,10 +181,11 @@ internal sealed class ResilientMember(
                 expectJoinFrame = false;
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
-            // Dropped by us, by the run's end, or abruptly by the server or the network: all mean
-            // "resume", and the checker judges what arrived.
+            // Dropped by us (an abrupt drop disposes the socket under the pending receive, which
+            // then throws ObjectDisposedException), by the run's end, or abruptly by the server or
+            // the network: all mean "resume", and the checker judges what arrived.
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

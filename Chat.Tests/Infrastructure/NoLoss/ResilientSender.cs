@@ -137,7 +137,7 @@ internal sealed class ResilientSender(
                 OnFrame(frame.RootElement);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             // Dropped by us, by the run's end, or by the server or the network: resend and go on.
         }
