@@ -230,12 +230,12 @@ public class ChatAppFixture : IAsyncLifetime
 
     /// <summary>
     /// Connects until a client lands where <paramref name="wanted"/> says, for up to
-    /// <see cref="TestTimeouts.Default"/>: a replica a fault test just restarted may still be
-    /// starting although the resource already reports healthy (its other replica is).
+    /// <see cref="ReplicaWait"/>: a replica a fault test just restarted may still be starting
+    /// although the resource already reports healthy (its other replica is).
     /// </summary>
     public static async Task<ChatClient> ConnectWhereAsync(Func<Task<ChatClient>> connect, Func<ChatClient, bool> wanted, string where)
     {
-        using var deadline = new CancellationTokenSource(TestTimeouts.Default);
+        using var deadline = new CancellationTokenSource(ReplicaWait);
         var attempts = 0;
         while (true)
         {
@@ -249,12 +249,19 @@ public class ChatAppFixture : IAsyncLifetime
             await client.DisposeAsync();
             if (deadline.IsCancellationRequested)
             {
-                throw new InvalidOperationException($"{attempts} connections in {TestTimeouts.Default.TotalSeconds} s never reached {where}; is chat-api running with 2 replicas?");
+                throw new InvalidOperationException($"{attempts} connections in {ReplicaWait.TotalSeconds} s never reached {where}; is chat-api running with 2 replicas?");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
         }
     }
+
+    /// <summary>
+    /// How long <see cref="ConnectWhereAsync(Func{Task{ChatClient}}, Func{ChatClient, bool}, string)"/> looks for a replica. A clean-clone CI run
+    /// once found a restarted replica not serving after 20 s while the machine built and ran
+    /// everything else; a passing test never waits this long.
+    /// </summary>
+    public static readonly TimeSpan ReplicaWait = TimeSpan.FromSeconds(60);
 
     /// <summary>A client on the replica called <paramref name="instance"/> (the proxy is not steered; tries until one lands there).</summary>
     public Task<ChatClient> ConnectToReplicaAsync(string room, string username, string instance) =>
