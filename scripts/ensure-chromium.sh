@@ -2,6 +2,8 @@
 # browser download is never used, so the OS package provides it (Debian/Ubuntu: /usr/bin/chromium).
 # CHAT_CHROMIUM names another Chromium executable (e.g. on macOS) and skips the install.
 
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+
 ensure_chromium() {
   local browser="${CHAT_CHROMIUM:-/usr/bin/chromium}"
   if [ -x "$browser" ]; then
@@ -11,19 +13,9 @@ ensure_chromium() {
     echo "CHAT_CHROMIUM is '$CHAT_CHROMIUM', which is not an executable." >&2
     return 1
   fi
-  if command -v apt-get >/dev/null 2>&1; then
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-      if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-        echo "Chromium is missing and installing it needs root: run 'apt-get install chromium' as root." >&2
-        return 1
-      fi
-    fi
-    echo "Installing chromium from the OS packages..." >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-    return 0
-  fi
+  local status=0
+  apt_install chromium || status=$?
+  [ "$status" -ne 2 ] && return "$status"
   echo "The browser tests need Chromium: install it (Debian/Ubuntu: apt-get install chromium) or set CHAT_CHROMIUM to a Chromium executable." >&2
   return 1
 }

@@ -7,6 +7,8 @@ container_engine_answers() {
   command -v "$engine" >/dev/null 2>&1 && timeout 5 "$engine" info >/dev/null 2>&1
 }
 
+source "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
+
 ensure_redis() {
   if [ "${REDIS_REQUIRE_EXECUTABLE:-0}" != "1" ] && container_engine_answers; then
     return 0
@@ -14,19 +16,9 @@ ensure_redis() {
   if command -v redis-server >/dev/null 2>&1; then
     return 0
   fi
-  if command -v apt-get >/dev/null 2>&1; then
-    local sudo=""
-    if [ "$(id -u)" -ne 0 ]; then
-      if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-        echo "redis-server is missing and installing it needs root: run 'apt-get install redis-server' as root." >&2
-        return 1
-      fi
-    fi
-    echo "Installing redis-server from the OS packages..." >&2
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-    return 0
-  fi
+  local status=0
+  apt_install redis-server || status=$?
+  [ "$status" -ne 2 ] && return "$status"
   if command -v brew >/dev/null 2>&1; then
     echo "Installing redis with Homebrew..." >&2
     brew install redis

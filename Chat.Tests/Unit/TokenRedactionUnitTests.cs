@@ -14,23 +14,15 @@ public sealed class TokenRedactionUnitTests
     public void A_query_keeps_its_parameters_with_the_tokens_value_replaced(string query, string expected) =>
         Assert.Equal(expected, TokenRedaction.Redact(query));
 
-    [Fact]
-    public void An_outgoing_request_with_a_token_gets_a_redacted_url_full()
+    [Theory]
+    [InlineData("http://chat-api/ws/chat/lobby?access_token=abc.def.ghi&since=1-0", "http://chat-api/ws/chat/lobby?access_token=Redacted&since=1-0")]
+    [InlineData("http://chat-api/api/rooms?limit=5", "http://chat-api/api/rooms?limit=5")]
+    public void An_outgoing_requests_url_full_has_a_tokens_value_redacted_and_is_otherwise_left_alone(string url, string expected)
     {
         using var activity = new Activity("forward");
-        activity.SetTag("url.full", "http://chat-api/ws/chat/lobby?access_token=abc.def.ghi&since=1-0");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "http://chat-api/ws/chat/lobby?access_token=abc.def.ghi&since=1-0");
+        activity.SetTag("url.full", url);
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
         TokenRedaction.RedactUrl(activity, request);
-        Assert.Equal("http://chat-api/ws/chat/lobby?access_token=Redacted&since=1-0", activity.GetTagItem("url.full"));
-    }
-
-    [Fact]
-    public void An_outgoing_request_without_a_token_is_left_alone()
-    {
-        using var activity = new Activity("forward");
-        activity.SetTag("url.full", "http://chat-api/api/rooms?limit=5");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "http://chat-api/api/rooms?limit=5");
-        TokenRedaction.RedactUrl(activity, request);
-        Assert.Equal("http://chat-api/api/rooms?limit=5", activity.GetTagItem("url.full"));
+        Assert.Equal(expected, activity.GetTagItem("url.full"));
     }
 }

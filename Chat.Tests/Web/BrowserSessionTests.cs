@@ -12,13 +12,12 @@ namespace Chat.Tests.Web;
 [Collection(WebAppCollection.Name)]
 public sealed class BrowserSessionTests(WebAppFixture app)
 {
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task A_room_address_opens_that_room_after_sign_in_and_a_reload_stays_there()
     {
         var room = TestRooms.New("web-address");
-        var name = NewName("dora");
+        var name = RoomCalls.NewUserName("dora");
         await using var person = await app.NewPersonAsync();
         var page = await ChatPage.OpenAsync(person, $"/rooms/{room}");
         await Expect(page.Page.GetByLabel("Name", new() { Exact = true })).ToBeVisibleAsync();
@@ -47,11 +46,9 @@ public sealed class BrowserSessionTests(WebAppFixture app)
     public async Task Tabs_share_one_session_and_signing_out_in_one_signs_out_all_and_frees_the_name()
     {
         var room = TestRooms.New("web-tabs");
-        var name = NewName("erin");
+        var name = RoomCalls.NewUserName("erin");
         await using var person = await app.NewPersonAsync();
-        var first = await ChatPage.OpenAsync(person);
-        await first.SignInAsync(name);
-        await first.JoinAsync(room);
+        var first = await ChatPage.JoinedAsync(person, name, room);
 
         // A second tab is already signed in, as the same user: one name, one presence entry.
         var second = await ChatPage.OpenAsync(person, $"/rooms/{room}");
@@ -83,7 +80,7 @@ public sealed class BrowserSessionTests(WebAppFixture app)
             socket.FrameSent += (_, frame) => sent.Enqueue(frame.Text ?? "");
             socket.FrameReceived += (_, frame) => received.Enqueue(frame.Text ?? "");
         };
-        await page.SignInAsync(NewName("fay"));
+        await page.SignInAsync(RoomCalls.NewUserName("fay"));
         await page.JoinAsync(room);
         var before = await StoredSessionAsync(page.Page);
 

@@ -37,6 +37,15 @@ internal sealed class ChatPage(IPage page)
         return new ChatPage(page);
     }
 
+    /// <summary>A new tab of <paramref name="person"/>, signed in as <paramref name="name"/> and live in <paramref name="room"/>.</summary>
+    public static async Task<ChatPage> JoinedAsync(IBrowserContext person, string name, string room)
+    {
+        var page = await OpenAsync(person);
+        await page.SignInAsync(name);
+        await page.JoinAsync(room);
+        return page;
+    }
+
     public async Task SignInAsync(string name)
     {
         await Page.GetByLabel("Name", new() { Exact = true }).FillAsync(name);

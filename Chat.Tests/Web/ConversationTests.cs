@@ -7,13 +7,12 @@ namespace Chat.Tests.Web;
 [Collection(WebAppCollection.Name)]
 public sealed class ConversationTests(WebAppFixture app)
 {
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task Two_people_see_each_others_messages_presence_and_typing()
     {
         var room = TestRooms.New("web-talk");
-        var (aliceName, bobName) = (NewName("alice"), NewName("bob"));
+        var (aliceName, bobName) = (RoomCalls.NewUserName("alice"), RoomCalls.NewUserName("bob"));
         await using var alicePerson = await app.NewPersonAsync();
         await using var bobPerson = await app.NewPersonAsync();
         var alice = await ChatPage.OpenAsync(alicePerson);

@@ -54,7 +54,7 @@ public sealed class ForwardingTests(WebAppFixture app)
         var listener = await WebListenerAsync();
         using var handler = new SocketsHttpHandler { ConnectCallback = (context, cancel) => ConnectFromAsync(IPAddress.Parse("127.0.0.2"), context.DnsEndPoint.Port, cancel) };
         using var http = new HttpClient(handler) { BaseAddress = listener };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = "web-addr-" + Guid.NewGuid().ToString("N")[..6] }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = RoomCalls.NewUserName("web-addr") }) };
         request.Headers.Add("X-Forwarded-For", "203.0.113.9");
         request.Headers.Add("X-Chat-Proxy", "a-browser-guessing-the-secret-a-browser-guessing");
         using var response = await http.SendAsync(request);
@@ -68,7 +68,7 @@ public sealed class ForwardingTests(WebAppFixture app)
     [Fact]
     public async Task The_api_ignores_forwarded_headers_from_anyone_without_the_frontends_secret()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = "web-spoof-" + Guid.NewGuid().ToString("N")[..6] }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = RoomCalls.NewUserName("web-spoof") }) };
         request.Headers.Add("X-Forwarded-For", "198.51.100.7");
         request.Headers.Add("X-Chat-Proxy", "not-the-secret-not-the-secret-not-the-secret-not");
         using var response = await app.Http.SendAsync(request);

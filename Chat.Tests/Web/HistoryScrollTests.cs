@@ -23,9 +23,7 @@ public sealed class HistoryScrollTests(WebAppFixture app)
         }
 
         await using var person = await app.NewPersonAsync();
-        var page = await ChatPage.OpenAsync(person);
-        await page.SignInAsync("reader" + Guid.NewGuid().ToString("N")[..8]);
-        await page.JoinAsync(room);
+        var page = await ChatPage.JoinedAsync(person, RoomCalls.NewUserName("reader"), room);
         await Expect(page.Messages).ToHaveCountAsync(50);
         await Expect(page.Messages.Last.Locator(".content")).ToHaveTextAsync("message 129");
 

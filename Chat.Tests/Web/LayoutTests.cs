@@ -12,7 +12,7 @@ public sealed class LayoutTests(WebAppFixture app)
     public async Task Sign_in_join_and_send_with_the_keyboard_alone()
     {
         var room = TestRooms.New("web-keys");
-        var name = "kay" + Guid.NewGuid().ToString("N")[..8];
+        var name = RoomCalls.NewUserName("kay");
         await using var person = await app.NewPersonAsync();
         var page = await ChatPage.OpenAsync(person);
         var keyboard = page.Page.Keyboard;
@@ -48,7 +48,7 @@ public sealed class LayoutTests(WebAppFixture app)
             HasTouch = true,
         });
         var page = await ChatPage.OpenAsync(person);
-        await page.SignInAsync("pia" + Guid.NewGuid().ToString("N")[..8]);
+        await page.SignInAsync(RoomCalls.NewUserName("pia"));
         await page.Page.SaveAsync(app, "phone-sign-in");
 
         // Rooms sit behind a button on a narrow screen.

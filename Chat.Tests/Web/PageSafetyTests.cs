@@ -25,8 +25,8 @@ public sealed class PageSafetyTests(WebAppFixture app)
         await using var bobPerson = await app.NewPersonAsync();
         var alice = await ChatPage.OpenAsync(alicePerson);
         var bob = await ChatPage.OpenAsync(bobPerson);
-        await alice.SignInAsync("mallory" + Guid.NewGuid().ToString("N")[..8]);
-        await bob.SignInAsync("victim" + Guid.NewGuid().ToString("N")[..8]);
+        await alice.SignInAsync(RoomCalls.NewUserName("mallory"));
+        await bob.SignInAsync(RoomCalls.NewUserName("victim"));
         await alice.JoinAsync(room);
         await bob.JoinAsync(room);
 
@@ -39,9 +39,7 @@ public sealed class PageSafetyTests(WebAppFixture app)
         // Live on Bob's page, and again from history on a page that joins afterwards.
         await Expect(bob.Messages).ToHaveCountAsync(payloads.Length);
         await using var latePerson = await app.NewPersonAsync();
-        var late = await ChatPage.OpenAsync(latePerson);
-        await late.SignInAsync("late" + Guid.NewGuid().ToString("N")[..8]);
-        await late.JoinAsync(room);
+        var late = await ChatPage.JoinedAsync(latePerson, RoomCalls.NewUserName("late"), room);
 
         foreach (var page in new[] { alice, bob, late })
         {

@@ -16,21 +16,21 @@ public sealed class ReconnectTests(WebAppFixture app)
     {
         var room = TestRooms.New("web-kill");
         await using var person = await app.NewPersonAsync();
-        var page = await ChatPage.OpenAsync(person);
-        await page.SignInAsync("carol" + Guid.NewGuid().ToString("N")[..8]);
-        await page.JoinAsync(room);
+        var page = await ChatPage.JoinedAsync(person, RoomCalls.NewUserName("carol"), room);
         var instance = await page.InstanceAsync();
 
         // The sender sits on the other replica, so it keeps sending through the outage.
         await using var sender = await app.ConnectWhereAsync(room, "web-sender", c => c.Instance != instance, $"a replica other than {instance}");
         await sender.ReceiveHistoryAsync();
         using var stop = new CancellationTokenSource();
+        var acked = 0;
         var sending = Task.Run(async () =>
         {
             var sent = 0;
             while (!stop.IsCancellationRequested)
             {
                 await sender.SendMessageAsync($"tick {sent++}");
+                Interlocked.Increment(ref acked);
                 // Under the real rate limit (10/s), as a person typing fast would be.
                 await Task.Delay(110, CancellationToken.None);
             }
@@ -57,8 +57,17 @@ public sealed class ReconnectTests(WebAppFixture app)
             await app.App.ResourceNotifications.WaitForResourceHealthyAsync("chat-api").WaitAsync(TestTimeouts.Startup);
         }
 
-        // More traffic after the restart, then compare the page with the stream in Redis.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // More traffic after the restart (five more acked messages), then compare the page with
+        // the stream in Redis.
+        var afterRestart = Volatile.Read(ref acked) + 5;
+        using (var deadline = new CancellationTokenSource(TestTimeouts.Default))
+        {
+            while (Volatile.Read(ref acked) < afterRestart)
+            {
+                await Task.Delay(50, deadline.Token);
+            }
+        }
+
         await stop.CancelAsync();
         var sent = await sending;
         var stream = await app.ReadStreamIdsAsync(room);

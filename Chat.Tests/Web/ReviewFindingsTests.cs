@@ -14,7 +14,6 @@ namespace Chat.Tests.Web;
 [Collection(WebAppCollection.Name)]
 public sealed class ReviewFindingsTests(WebAppFixture app)
 {
-    private static string NewName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8];
 
     [Fact]
     public async Task Messages_written_faster_than_the_rate_limit_are_stored_and_shown_in_the_order_written()
@@ -30,7 +29,7 @@ public sealed class ReviewFindingsTests(WebAppFixture app)
                 Interlocked.Increment(ref refusals);
             }
         };
-        await page.SignInAsync(NewName("fast"));
+        await page.SignInAsync(RoomCalls.NewUserName("fast"));
         await page.JoinAsync(room);
 
         // 45 messages at once (a paste, a script): more than the burst of 20.
@@ -59,9 +58,7 @@ public sealed class ReviewFindingsTests(WebAppFixture app)
     {
         var room = TestRooms.New("web-lost");
         await using var person = await app.NewPersonAsync();
-        var page = await ChatPage.OpenAsync(person);
-        await page.SignInAsync(NewName("nora"));
-        await page.JoinAsync(room);
+        var page = await ChatPage.JoinedAsync(person, RoomCalls.NewUserName("nora"), room);
         await page.SendAsync("before the loss");
         await Expect(page.Messages).ToHaveCountAsync(1);
 
@@ -105,9 +102,7 @@ public sealed class ReviewFindingsTests(WebAppFixture app)
     {
         var room = TestRooms.New("web-ended");
         await using var person = await app.NewPersonAsync();
-        var page = await ChatPage.OpenAsync(person);
-        await page.SignInAsync(NewName("olga"));
-        await page.JoinAsync(room);
+        var page = await ChatPage.JoinedAsync(person, RoomCalls.NewUserName("olga"), room);
 
         // Signed out elsewhere (another device, an admin, an idle expiry): the server closes the
         // socket with 1008, and the page finds the session gone.
@@ -127,7 +122,7 @@ public sealed class ReviewFindingsTests(WebAppFixture app)
     [Fact]
     public async Task Two_tabs_signing_in_at_once_end_as_one_user_and_leave_the_other_name_free()
     {
-        var (first, second) = (NewName("tab"), NewName("tab"));
+        var (first, second) = (RoomCalls.NewUserName("tab"), RoomCalls.NewUserName("tab"));
         await using var person = await app.NewPersonAsync();
         var one = await ChatPage.OpenAsync(person);
         var two = await ChatPage.OpenAsync(person);
@@ -153,7 +148,7 @@ public sealed class ReviewFindingsTests(WebAppFixture app)
     {
         await using var person = await app.NewPersonAsync();
         var page = await ChatPage.OpenAsync(person, "/rooms/a/b");
-        await page.SignInAsync(NewName("path"));
+        await page.SignInAsync(RoomCalls.NewUserName("path"));
         await Expect(page.Page.Locator("#room-notice")).ToHaveTextAsync("This is not a valid room name.");
         await Expect(page.Composer).ToBeDisabledAsync();
     }
