@@ -179,8 +179,8 @@ public sealed partial class ChatConnection
             // The directory's index, pipelined ahead of the append on the same connection and
             // never awaited: no round trip is added, and on a single Redis the ack implies it.
             _services.Activity.Touch(_room, receivedAt);
-            id = await _services.MessageLog
-                .AppendAsync(_room, _user, parsed.Content!, parsed.ClientId, receivedAt)
+            id = await _services.Appends
+                .AppendAsync(_room, PendingAppend.Create(_room, _user, parsed.Content!, parsed.ClientId, receivedAt))
                 .WaitAsync(options.StoreTimeout);
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))

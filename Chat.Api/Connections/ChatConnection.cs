@@ -279,6 +279,19 @@ public sealed partial class ChatConnection : IDisposable
                         break;
                     }
 
+                    if (frame.Batch is { } batch)
+                    {
+                        var messages = batch.Messages;
+                        for (var i = frame.First; i < messages.Length; i++)
+                        {
+                            await _socket.SendAsync(messages[i].Frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+                            metrics.MessageDelivered(messages[i].ReceivedAtTicks, time.GetUtcNow().UtcTicks);
+                        }
+
+                        _outgoing.OnSent(frame.Length);
+                        continue;
+                    }
+
                     await _socket.SendAsync(frame.Payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
                     _outgoing.OnSent(frame.Payload.Length);
                     if (frame.ReceivedAtTicks != 0)

@@ -9,6 +9,7 @@ namespace Chat.Api.Connections;
 /// <summary>The singletons every connection uses, resolved once instead of per connection.</summary>
 public sealed class ChatConnectionServices(
     MessageLog messageLog,
+    AppendBatcher appends,
     RoomRegistry rooms,
     ConnectionTracker tracker,
     ChatMetrics metrics,
@@ -47,6 +48,9 @@ public sealed class ChatConnectionServices(
     public Limits.UserSockets UserSockets { get; } = userSockets;
 
     public MessageLog MessageLog { get; } = messageLog;
+
+    /// <summary>Where a connection's messages go to be stored: batched per room.</summary>
+    public AppendBatcher Appends { get; } = appends;
 
     public RoomRegistry Rooms { get; } = rooms;
 

@@ -48,7 +48,7 @@ public sealed class Outbox
     /// <summary>Queues a frame; when it would pass the bound, signals an overflow and returns false.</summary>
     public bool TryEnqueue(in OutgoingFrame frame)
     {
-        var length = frame.Payload.Length;
+        var length = frame.Length;
         if (Interlocked.Add(ref _queuedBytes, length) > _capacityBytes)
         {
             Interlocked.Add(ref _queuedBytes, -length);

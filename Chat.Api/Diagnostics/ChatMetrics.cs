@@ -18,6 +18,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _gapFilled;
     private readonly Histogram<double> _storeDuration;
     private readonly Histogram<double> _deliveryLatency;
+    private readonly Histogram<int> _appendBatchSize;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -32,6 +33,9 @@ public sealed class ChatMetrics
         _storeDuration = meter.CreateHistogram<double>("chat.message.store.duration", "ms", "Time to run the append script in Redis.");
         _deliveryLatency = meter.CreateHistogram<double>("chat.message.delivery.latency", "ms",
             "From the server receiving a message to writing it to a member's socket.");
+        _appendBatchSize = meter.CreateHistogram<int>("chat.append.batch.size", "{message}",
+            "Messages per append script call: a room's messages that waited while its previous call ran go together.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
     }
 
     public void ConnectionOpened() => _connections.Add(1);
@@ -49,6 +53,9 @@ public sealed class ChatMetrics
     public void GapFilled(int count) => _gapFilled.Add(count);
 
     public void MessageStored(TimeSpan duration) => _storeDuration.Record(duration.TotalMilliseconds);
+
+    /// <summary>Called once per append script call, with the messages it carried.</summary>
+    public void AppendBatched(int count) => _appendBatchSize.Record(count);
 
     /// <summary>Called once per message written to a member's socket.</summary>
     public void MessageDelivered(long receivedAtTicks, long nowTicks)

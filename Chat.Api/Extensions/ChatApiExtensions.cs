@@ -93,6 +93,7 @@ public static class ChatApiExtensions
         services.AddSingleton<ChatMetrics>();
         services.AddSingleton<ServerInstance>();
         services.AddSingleton<MessageLog>();
+        services.AddSingleton<AppendBatcher>();
         services.AddSingleton<RoomSubscriptions>();
         services.AddSingleton<RoomRegistry>();
         services.AddSingleton<PresenceStore>();

@@ -48,6 +48,17 @@ public sealed class ChatOptions
     /// </summary>
     public TimeSpan ResyncDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Most messages of one room that go to Redis in one append script call (and one publish).
+    /// A room's messages that arrive while its previous call is running wait for it and then go
+    /// together, so a lone message goes at once and a busy room pays one round trip per batch,
+    /// not per message. A batch is also cut at a quarter of <see cref="OutgoingQueueBytes"/>, so
+    /// it always fits a member's queue. 1 turns batching off: every message is its own call, and
+    /// a room's calls overlap.
+    /// </summary>
+    [Range(1, 256)]
+    public int AppendBatchSize { get; set; } = 32;
+
     /// <summary>How long a send waits for Redis before the sender is told <c>unavailable</c>.</summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Chat.Api.Connections;
 using Chat.Api.Diagnostics;
 using Chat.Api.Protocol;
 using Chat.Api.Storage;
@@ -245,30 +246,97 @@ public sealed partial class Room
             return ValueTask.CompletedTask;
         }
 
-        if (!PublishedMessage.TryParse(bytes, out var message))
+        return OnMessagesAsync(bytes);
+    }
+
+    /// <summary>
+    /// A publication holds one message, or an append batch: one line per message, in stream
+    /// order, each naming the one before it. Every line passes the gap check; the run of lines
+    /// that follow on goes to each member as one item, and a line that shows a hole or a new
+    /// incarnation first sends that run, then takes the slow path, then goes on with the rest.
+    /// </summary>
+    private ValueTask OnMessagesAsync(ReadOnlyMemory<byte> payload)
+    {
+        List<PublishedMessage>? run = null;
+        var rest = payload;
+        while (!rest.IsEmpty)
         {
-            Log.MalformedPublish(_context.Logger, Keys.RoomId);
-            return ValueTask.CompletedTask;
+            var end = rest.Span.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? ReadOnlyMemory<byte>.Empty : rest[(end + 1)..];
+            if (!PublishedMessage.TryParse(line, out var message))
+            {
+                // Dropped: the next line's previous id shows the hole, and it is filled from the stream.
+                Log.MalformedPublish(_context.Logger, Keys.RoomId);
+                continue;
+            }
+
+            switch (_sequence.Classify(message))
+            {
+                case LiveStep.Next:
+                    _sequence.Advance(message.Id);
+                    if (rest.IsEmpty && run is null)
+                    {
+                        // A lone message (or the last of a batch with nothing before it to go).
+                        DeliverToMembers(message);
+                        return ValueTask.CompletedTask;
+                    }
+
+                    (run ??= []).Add(message);
+                    break;
+                case LiveStep.Duplicate:
+                    break;
+                default:
+                    DeliverToMembers(run);
+                    return new ValueTask(RecoverThenContinueAsync(message, rest));
+            }
         }
 
-        switch (_sequence.Classify(message))
+        DeliverToMembers(run);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task RecoverThenContinueAsync(PublishedMessage message, ReadOnlyMemory<byte> rest)
+    {
+        await RecoverAsync(message);
+        if (!rest.IsEmpty)
         {
-            case LiveStep.Next:
-                Dispatch(message);
-                return ValueTask.CompletedTask;
-            case LiveStep.Duplicate:
-                return ValueTask.CompletedTask;
-            default:
-                return new ValueTask(RecoverAsync(message));
+            await OnMessagesAsync(rest);
         }
     }
 
     private void Dispatch(in PublishedMessage message)
     {
         _sequence.Advance(message.Id);
+        DeliverToMembers(message);
+    }
+
+    private void DeliverToMembers(in PublishedMessage message)
+    {
         foreach (var member in Volatile.Read(ref _members))
         {
             member.Deliver(message);
+        }
+    }
+
+    /// <summary>A run of messages that passed the gap check, already advanced past: one item per member.</summary>
+    private void DeliverToMembers(List<PublishedMessage>? run)
+    {
+        if (run is null || run.Count == 0)
+        {
+            return;
+        }
+
+        if (run.Count == 1)
+        {
+            DeliverToMembers(run[0]);
+            return;
+        }
+
+        var batch = new OutgoingBatch([.. run]);
+        foreach (var member in Volatile.Read(ref _members))
+        {
+            member.DeliverBatch(batch);
         }
     }
 

@@ -63,6 +63,38 @@ public sealed class RoomMember(Outbox outgoing, Action<string> reconnect, string
     }
 
     /// <summary>
+    /// Called by the room's pump with a published batch, in stream order: one queue item for what
+    /// this member has not been sent yet. During catch-up each message is held back as above.
+    /// </summary>
+    public void DeliverBatch(OutgoingBatch batch)
+    {
+        var messages = batch.Messages;
+        if (Volatile.Read(ref _heldBack) is not null)
+        {
+            foreach (var message in messages)
+            {
+                Deliver(message);
+            }
+
+            return;
+        }
+
+        var first = 0;
+        while (first < messages.Length && messages[first].Id <= _lastSent)
+        {
+            first++;
+        }
+
+        if (first == messages.Length)
+        {
+            return;
+        }
+
+        _lastSent = messages[^1].Id;
+        Outgoing.TryEnqueue(new OutgoingFrame(batch, first));
+    }
+
+    /// <summary>
     /// Ends catch-up: <paramref name="lastHistoryId"/> is the newest id the member was sent as
     /// history (or its <c>since</c>); held-back messages at or below it are dropped, the rest sent.
     /// </summary>

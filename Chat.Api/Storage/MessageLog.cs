@@ -1,4 +1,3 @@
-using Chat.Api.Identity;
 using Chat.Api.Options;
 using Chat.Api.Protocol;
 using Microsoft.Extensions.Options;
@@ -36,41 +35,70 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
         """;
 
     /// <summary>
-    /// KEYS[1] stream, KEYS[2] meta, KEYS[3] dedupe key (only when the sender gave a client_id).
-    /// ARGV: epoch seed, empty-room epoch ttl (s), channel, maxlen, dedupe ttl (s), username,
-    /// content, timestamp, client_id, publish prefix (receive ticks and a space), frame suffix.
-    /// Publishes <c>ticks epoch prev frame</c>: the previous id lets every replica notice a message
-    /// it never received. The dedupe key remembers <c>epoch id</c>, so an id from a lost stream
-    /// incarnation is never acked again, while a lost meta key alone does not double a retry. Sent by SHA (EVALSHA) after the first call;
-    /// StackExchange.Redis resends the text when Redis answers NOSCRIPT after a restart.
+    /// Appends a batch of a room's messages in one call (see <see cref="AppendBatcher"/>).
+    /// KEYS[1] stream, KEYS[2] meta, then one dedupe key per message that has a client_id, in
+    /// order. ARGV: epoch seed, empty-room epoch ttl (s), channel, maxlen, dedupe ttl (s), message
+    /// count; then per message <see cref="ArgsPerMessage"/> values: username, content, timestamp,
+    /// client_id ('' for none), publish prefix (receive ticks and a space), frame suffix.
+    /// Each message is handled exactly as a lone one would be, in order: a client_id already
+    /// stored answers its id again (one in this same batch included), else XADD and remember it.
+    /// The stored ones are published together, one <c>ticks epoch prev frame</c> line each (see
+    /// <see cref="PublishedMessage"/>): the previous id chains them, so every replica still
+    /// notices a message it never received. The dedupe key remembers <c>epoch id</c>, so an id
+    /// from a lost stream incarnation is never acked again, while a lost meta key alone does not
+    /// double a retry. Returns the ids, one per message, in order. Sent by SHA (EVALSHA) after the
+    /// first call; StackExchange.Redis resends the text when Redis answers NOSCRIPT after a restart.
     /// </summary>
     private const string AppendScript = "local meta = redis.call('HMGET', KEYS[2], 'e', 's')\n"
         + "local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)[1]\n"
         + "local streamExists = last ~= nil\n"
         + EpochLua + "\n"
         + """
-        if KEYS[3] then
-          local existing = redis.call('GET', KEYS[3])
-          if existing then
-            local space = string.find(existing, ' ', 1, true)
-            if space then
-              local known = string.sub(existing, space + 1)
-              -- The same incarnation; or the epoch was lost (the meta key alone) while the entry
-              -- is still in the stream. Either way the message is stored: ack its id again.
-              if string.sub(existing, 1, space - 1) == epoch or redis.call('XRANGE', KEYS[1], known, known)[1] then return known end
+        local marked = meta[2] and streamExists
+        local prev = last and last[1] or '0-0'
+        local ids, lines = {}, {}
+        local key = 3
+        for i = 0, tonumber(ARGV[6]) - 1 do
+          local a = 7 + i * 6
+          local dedupe, known = nil, nil
+          if ARGV[a + 3] ~= '' then
+            dedupe = KEYS[key]
+            key = key + 1
+            local existing = redis.call('GET', dedupe)
+            if existing then
+              local space = string.find(existing, ' ', 1, true)
+              if space then
+                local id = string.sub(existing, space + 1)
+                -- The same incarnation; or the epoch was lost (the meta key alone) while the entry
+                -- is still in the stream. Either way the message is stored: ack its id again.
+                if string.sub(existing, 1, space - 1) == epoch or redis.call('XRANGE', KEYS[1], id, id)[1] then known = id end
+              end
             end
           end
+          if known then
+            ids[i + 1] = known
+          else
+            if not marked then
+              redis.call('HSET', KEYS[2], 's', '1')
+              redis.call('PERSIST', KEYS[2])
+              marked = true
+            end
+            local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'u', ARGV[a], 'c', ARGV[a + 1], 't', ARGV[a + 2], 'k', ARGV[a + 3])
+            if dedupe then redis.call('SET', dedupe, epoch .. ' ' .. id, 'EX', ARGV[5]) end
+            lines[#lines + 1] = ARGV[a + 4] .. epoch .. ' ' .. prev .. ' {"type":"message","message":{"id":"' .. id .. ARGV[a + 5]
+            prev = id
+            ids[i + 1] = id
+          end
         end
-        if not meta[2] or not streamExists then
-          redis.call('HSET', KEYS[2], 's', '1')
-          redis.call('PERSIST', KEYS[2])
-        end
-        local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', 'u', ARGV[6], 'c', ARGV[7], 't', ARGV[8], 'k', ARGV[9])
-        if KEYS[3] then redis.call('SET', KEYS[3], epoch .. ' ' .. id, 'EX', ARGV[5]) end
-        local prev = last and last[1] or '0-0'
-        redis.call('SPUBLISH', ARGV[3], ARGV[10] .. epoch .. ' ' .. prev .. ' {"type":"message","message":{"id":"' .. id .. ARGV[11])
-        return id
+        if #lines > 0 then redis.call('SPUBLISH', ARGV[3], table.concat(lines, '\n')) end
+        return ids
         """;
+
+    /// <summary>Script arguments before the per-message ones.</summary>
+    private const int SharedArgs = 6;
+
+    /// <summary>Script arguments per message.</summary>
+    private const int ArgsPerMessage = 6;
 
     /// <summary>
     /// KEYS[1] stream, KEYS[2] meta. ARGV: epoch seed, empty-room epoch ttl (s), history count,
@@ -105,27 +133,47 @@ public sealed class MessageLog(IConnectionMultiplexer redis, IOptions<ChatOption
 
     private IDatabase Database => redis.GetDatabase();
 
-    /// <summary>Stores and publishes a message and returns its id, or the id an earlier send with the same client id got.</summary>
-    public async Task<string> AppendAsync(RoomKeys room, ChatUser user, string content, string? clientId, DateTime receivedAtUtc)
+    /// <summary>
+    /// Stores and publishes a room's messages in one script call, in order, and returns their ids
+    /// (for a client_id stored before, the id it got then). Call through <see cref="AppendBatcher"/>.
+    /// </summary>
+    public async Task<RedisValue[]> AppendAsync(RoomKeys room, IReadOnlyList<PendingAppend> messages)
     {
-        var timestamp = MessageJson.FormatTimestamp(receivedAtUtc);
-        RedisKey[] keys = clientId is null ? [room.Messages, room.Meta] : [room.Messages, room.Meta, room.Dedupe(user, clientId)];
-        RedisValue[] values =
-        [
-            s_epochSeed,
-            s_emptyRoomEpochSeconds,
-            room.Prefix,
-            _options.RetentionPerRoom,
-            (long)_options.IdempotencyWindow.TotalSeconds,
-            user.Name,
-            content,
-            timestamp,
-            clientId ?? "",
-            PublishedMessage.CreatePrefix(receivedAtUtc),
-            ServerFrames.MessageSuffix(room.RoomId, user.Name, content, timestamp, clientId),
-        ];
+        var dedupeKeys = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            dedupeKeys += messages[i].ClientId is null ? 0 : 1;
+        }
 
-        return (string)(await Database.ScriptEvaluateAsync(AppendScript, keys, values))!;
+        var keys = new RedisKey[2 + dedupeKeys];
+        keys[0] = room.Messages;
+        keys[1] = room.Meta;
+        var values = new RedisValue[SharedArgs + ArgsPerMessage * messages.Count];
+        values[0] = s_epochSeed;
+        values[1] = s_emptyRoomEpochSeconds;
+        values[2] = room.Prefix;
+        values[3] = _options.RetentionPerRoom;
+        values[4] = (long)_options.IdempotencyWindow.TotalSeconds;
+        values[5] = messages.Count;
+        var key = 2;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (message.ClientId is not null)
+            {
+                keys[key++] = room.Dedupe(message.User, message.ClientId);
+            }
+
+            var at = SharedArgs + i * ArgsPerMessage;
+            values[at] = message.User.Name;
+            values[at + 1] = message.Content;
+            values[at + 2] = message.Timestamp;
+            values[at + 3] = message.ClientId ?? "";
+            values[at + 4] = message.PublishPrefix;
+            values[at + 5] = message.FrameSuffix;
+        }
+
+        return (RedisValue[])(await Database.ScriptEvaluateAsync(AppendScript, keys, values))!;
     }
 
     /// <summary>
