@@ -69,6 +69,9 @@ public sealed record LoadOptions
 
     public int RedisPid { get; init; }
 
+    /// <summary>Written into the result for the report (<see cref="Scenarios"/>); a sweep names its steps itself.</summary>
+    public string? Scenario { get; init; }
+
     /// <summary>A label for the report (defaults to the system name).</summary>
     public string? Label { get; init; }
 
@@ -110,6 +113,7 @@ public sealed record LoadOptions
                 "--sources" => options with { Sources = Value().Split(',').Select(IPAddress.Parse).ToArray() },
                 "--server-pid" => options with { ServerPid = (int)Number(Value()) },
                 "--redis-pid" => options with { RedisPid = (int)Number(Value()) },
+                "--scenario" => options with { Scenario = Value() },
                 "--label" => options with { Label = Value() },
                 "--output" => options with { Output = Value() },
                 _ => throw new ArgumentException($"Unknown option {key}."),

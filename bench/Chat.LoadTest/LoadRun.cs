@@ -117,6 +117,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
             System = options.System,
             Label = options.Name,
             Mode = options.Rate > 0 ? "open loop" : "closed loop",
+            Scenario = options.Scenario,
             Rooms = options.Rooms,
             Members = options.Members,
             Senders = options.Senders,

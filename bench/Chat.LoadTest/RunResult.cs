@@ -12,6 +12,12 @@ public sealed record RunResult
 
     public required string Mode { get; init; }
 
+    /// <summary>
+    /// What the run was part of (<see cref="Scenarios"/>), or null for a plain run. Absent from
+    /// result files written before it existed.
+    /// </summary>
+    public string? Scenario { get; init; }
+
     public int Rooms { get; init; }
 
     public int Members { get; init; }

@@ -16,7 +16,7 @@ public sealed class Sweep(LoadOptions options, TextWriter log)
         var rate = options.Rate;
         for (var step = 0; step < options.SweepSteps; step++)
         {
-            var result = await new LoadRun(options with { Rate = rate }, log).RunAsync(cancellationToken);
+            var result = await new LoadRun(options with { Rate = rate, Scenario = Scenarios.Sweep }, log).RunAsync(cancellationToken);
             steps.Add(result);
             log.WriteLine(result.Summary());
             var offeredDeliveries = result.OfferedMessagesPerSecond * options.Members;
