@@ -7,7 +7,7 @@ namespace Chat.LoadTest;
 public sealed class Sweep(LoadOptions options, TextWriter log)
 {
     /// <summary>Fraction of the offered deliveries that must arrive for a step to count as keeping up.</summary>
-    private const double KeepUp = 0.95;
+    public const double KeepUp = 0.95;
 
     public async Task<(List<RunResult> Steps, RunResult? Knee)> RunAsync(CancellationToken cancellationToken)
     {
