@@ -87,8 +87,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
         await Task.WhenAll(receiving);
         await Task.WhenAll(members.Select(m => m.Socket.DisposeAsync().AsTask()));
 
-        var latency = new LongHistogram(TimeStamp.Minutes(10), 3);
-        var service = new LongHistogram(TimeStamp.Minutes(10), 3);
+        var latency = new LongHistogram(MemberTracker.HighestLatencyMicroseconds, 3);
+        var service = new LongHistogram(MemberTracker.HighestLatencyMicroseconds, 3);
         long delivered = 0, duplicates = 0, errors = 0, lost = 0;
         foreach (var (_, tracker, _, _) in members)
         {
