@@ -27,7 +27,7 @@ public static class Report
 
         var table = new StringBuilder();
         table.AppendLine(context.TrimEnd()).AppendLine();
-        var messaging = results.Where(r => r.Mode != "idle connections").ToList();
+        var messaging = results.Where(r => r.Mode != "idle connections" && r.Scenario != Scenarios.BigRoom).ToList();
         table.AppendLine(RunResult.MarkdownHeader);
         foreach (var result in messaging)
         {
@@ -45,6 +45,7 @@ public static class Report
             }
         }
 
+        BigRoomReport.Append(table, results.Where(r => r.Scenario == Scenarios.BigRoom).ToList());
         table.AppendLine().AppendLine($"![Deliveries per second against p99 latency]({Path.GetFileName(svgPath)})");
 
         var markdown = File.ReadAllText(markdownPath);
