@@ -131,6 +131,33 @@ for mode in inprocess signalr seed; do
   stop "$server"
 done
 
+# Big room: one room where every member receives every message, closed loop with 16 in flight per
+# sender, 1 and 4 senders; chat against the in-process ceiling (and SignalR in a full run). Each
+# run gets a freshly started server: the server's memory growth from before the first connect to
+# everyone joined, per member, is only meaningful on a heap no earlier run has grown. The scenario
+# field puts these runs in a table of their own.
+if [ "$quick" = 1 ]; then bigroom=1000; bigroom_baselines=(inprocess); else bigroom=2000; bigroom_baselines=(inprocess signalr); fi
+bigroom_port=5310
+for senders in 1 4; do
+  bigroom_args=(--scenario big-room --rooms 1 --members $bigroom --senders $senders --size 64 --window 16 --settle 2 "${timing[@]}")
+  echo "== chat: big room, $bigroom members, $senders sender(s) (fresh server)"
+  redis-cli -p $redis_port flushall >/dev/null
+  start_chat_api
+  $load --system chat --url http://127.0.0.1:5190 --server-pid "$api" --redis-pid "$redis_pid" --label chat \
+    "${bigroom_args[@]}" --output "$out/chat-bigroom-$senders.json" | head -5
+  stop "$api"
+  for mode in "${bigroom_baselines[@]}"; do
+    echo "== $mode: big room, $bigroom members, $senders sender(s) (fresh server)"
+    "$bin/Chat.Baselines/Chat.Baselines" --mode $mode --urls "http://127.0.0.1:$bigroom_port" --redis "127.0.0.1:$redis_port" \
+      --contentRoot "$bin/Chat.Baselines" >>"$work/$mode-bigroom.log" 2>&1 &
+    server=$!; pids+=("$server")
+    for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$bigroom_port) 2>/dev/null && break; sleep 0.2; done
+    $load --system $mode --url "http://127.0.0.1:$bigroom_port" --server-pid "$server" --redis-pid "$redis_pid" --label $mode \
+      "${bigroom_args[@]}" --output "$out/$mode-bigroom-$senders.json" | head -5
+    stop "$server"
+  done
+done
+
 cat >"$work/context.md" <<CONTEXT
 Run $stamp on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); .NET $(dotnet --version); $(redis-server --version | cut -d' ' -f1-3).
 Server, Redis (appendonly yes, appendfsync everysec) and generator on the same machine. Chat's per-user limits off (Limits:Enabled=false); per-process socket cap on (15,000). Rooms of 10 members with 2 senders, 64-byte content, 20 rooms.

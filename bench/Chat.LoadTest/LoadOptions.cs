@@ -33,6 +33,12 @@ public sealed record LoadOptions
     /// <summary>How long to keep receiving after the last send, for in-flight deliveries.</summary>
     public TimeSpan Drain { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Messaging runs: connects (and sign-ins) in flight at once.</summary>
+    public int ConnectConcurrency { get; init; } = 64;
+
+    /// <summary>Messaging runs: a pause after everyone has joined, before the server's memory is read and sending starts.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.Zero;
+
     /// <summary>Connections-only mode: hold this many idle sockets (0 = messaging mode).</summary>
     public int Connections { get; init; }
 
@@ -69,6 +75,9 @@ public sealed record LoadOptions
 
     public int RedisPid { get; init; }
 
+    /// <summary>Written into the result for the report (<see cref="Scenarios"/>); a sweep names its steps itself.</summary>
+    public string? Scenario { get; init; }
+
     /// <summary>A label for the report (defaults to the system name).</summary>
     public string? Label { get; init; }
 
@@ -98,6 +107,8 @@ public sealed record LoadOptions
                 "--duration" => options with { Duration = TimeSpan.FromSeconds(Number(Value())) },
                 "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Number(Value())) },
                 "--drain" => options with { Drain = TimeSpan.FromSeconds(Number(Value())) },
+                "--connect-concurrency" => options with { ConnectConcurrency = (int)Number(Value()) },
+                "--settle" => options with { Settle = TimeSpan.FromSeconds(Number(Value())) },
                 "--connections" => options with { Connections = (int)Number(Value()) },
                 "--join-storm" => options with { JoinStorm = (int)Number(Value()) },
                 "--storm-concurrency" => options with { StormConcurrency = (int)Number(Value()) },
@@ -110,6 +121,7 @@ public sealed record LoadOptions
                 "--sources" => options with { Sources = Value().Split(',').Select(IPAddress.Parse).ToArray() },
                 "--server-pid" => options with { ServerPid = (int)Number(Value()) },
                 "--redis-pid" => options with { RedisPid = (int)Number(Value()) },
+                "--scenario" => options with { Scenario = Value() },
                 "--label" => options with { Label = Value() },
                 "--output" => options with { Output = Value() },
                 _ => throw new ArgumentException($"Unknown option {key}."),
@@ -119,6 +131,11 @@ public sealed record LoadOptions
         if (options.Senders > options.Members)
         {
             throw new ArgumentException("--senders cannot exceed --members (senders are members).");
+        }
+
+        if (options.ConnectConcurrency < 1)
+        {
+            throw new ArgumentException("--connect-concurrency must be at least 1.");
         }
 
         if (options.StormConcurrency < 1)

@@ -20,36 +20,61 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
             throw new ArgumentException($"{options.System} sends no acks; use an open-loop --rate.");
         }
 
-        var members = new List<(ChatSocket Socket, MemberTracker Tracker, int Sender, int Room)>();
         var runId = Guid.NewGuid().ToString("N")[..6];
-
-        log.WriteLine($"connecting {options.Rooms * options.Members} sockets to {options.System} at {options.Url}");
-        for (var room = 0; room < options.Rooms; room++)
-        {
-            var roomName = $"load-{runId}-{room}";
-            var connects = new Task<ChatSocket>[options.Members];
-            for (var member = 0; member < options.Members; member++)
-            {
-                var source = options.Sources[(room * options.Members + member) % options.Sources.Count];
-                connects[member] = target.ConnectAsync(roomName, $"u{room}-{member}", source, cancellationToken);
-            }
-
-            var sockets = await Task.WhenAll(connects);
-            for (var member = 0; member < options.Members; member++)
-            {
-                var tracker = new MemberTracker(room * options.Senders, options.Senders, target.RepeatsHistory,
-                    () => Volatile.Read(ref measureStart), () => Volatile.Read(ref measureEnd));
-                members.Add((sockets[member], tracker, member < options.Senders ? room * options.Senders + member : -1, room));
-            }
-        }
-
+        var total = options.Rooms * options.Members;
+        var sockets = new ChatSocket[total];
+        var trackers = new MemberTracker[total];
+        var receiving = new Task[total];
         using var stop = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, cancellationToken);
-        var receiving = members.Select(m => Task.Run(() => m.Socket.ReceiveAsync(m.Tracker, linked.Token), CancellationToken.None)).ToArray();
+
+        log.WriteLine($"connecting {total} sockets to {options.System} at {options.Url}");
+        // Before any socket (or, for chat, any sign-in) exists: the growth from here to "everyone
+        // joined" is what the members cost the server.
+        var rssBefore = ProcessSampler.Exists(options.ServerPid) ? ProcessSampler.ReadRssKiB(options.ServerPid) : 0;
+        // A bounded number in flight: a room of 2,000 connecting at once would overflow the
+        // server's accept backlog (512) and wait out SYN retransmits of a second and more.
+        using (var gate = new SemaphoreSlim(options.ConnectConcurrency))
+        {
+            await Task.WhenAll(Enumerable.Range(0, total).Select(async i =>
+            {
+                await gate.WaitAsync(cancellationToken);
+                try
+                {
+                    var (room, member) = Math.DivRem(i, options.Members);
+                    sockets[i] = await target.ConnectAsync($"load-{runId}-{room}", $"u{room}-{member}", options.Sources[i % options.Sources.Count], cancellationToken);
+                    trackers[i] = new MemberTracker(room * options.Senders, options.Senders, target.RepeatsHistory,
+                        () => Volatile.Read(ref measureStart), () => Volatile.Read(ref measureEnd));
+                    // Reading from the connect on: in a big room the early members get the others'
+                    // presence while the rest connect, and an unread socket would fill its queue.
+                    receiving[i] = Task.Run(() => sockets[i].ReceiveAsync(trackers[i], linked.Token), CancellationToken.None);
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        var members = Enumerable.Range(0, total).Select(i =>
+        {
+            var (room, member) = Math.DivRem(i, options.Members);
+            return (Socket: sockets[i], Tracker: trackers[i], Sender: member < options.Senders ? room * options.Senders + member : -1, Room: room);
+        }).ToList();
+
         // Start sending only when every member has had its first frame (history for protocol v1
         // and the seed, the join's completion for SignalR), i.e. has joined and caught up: a member
         // still catching up holds live messages back, which is not what is measured here.
         await Task.WhenAll(members.Select(m => m.Tracker.Joined)).WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+
+        // Let the joins' aftermath pass (presence batches go out up to a window later) before the
+        // footprint is read and the first message is sent.
+        await Task.Delay(options.Settle, cancellationToken);
+        var rssJoined = rssBefore > 0 ? ProcessSampler.ReadRssKiB(options.ServerPid) : 0;
+        if (rssBefore > 0)
+        {
+            log.WriteLine($"server RSS {rssBefore / 1024} MiB before connecting, {rssJoined / 1024} MiB with {members.Count} members joined");
+        }
 
         await using var server = options.ServerPid > 0 ? new ProcessSampler(options.ServerPid) : null;
         await using var redis = options.RedisPid > 0 ? new ProcessSampler(options.RedisPid) : null;
@@ -87,8 +112,8 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
         await Task.WhenAll(receiving);
         await Task.WhenAll(members.Select(m => m.Socket.DisposeAsync().AsTask()));
 
-        var latency = new LongHistogram(TimeStamp.Minutes(10), 3);
-        var service = new LongHistogram(TimeStamp.Minutes(10), 3);
+        var latency = new LongHistogram(MemberTracker.HighestLatencyMicroseconds, 3);
+        var service = new LongHistogram(MemberTracker.HighestLatencyMicroseconds, 3);
         long delivered = 0, duplicates = 0, errors = 0, lost = 0;
         foreach (var (_, tracker, _, _) in members)
         {
@@ -117,6 +142,7 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
             System = options.System,
             Label = options.Name,
             Mode = options.Rate > 0 ? "open loop" : "closed loop",
+            Scenario = options.Scenario,
             Rooms = options.Rooms,
             Members = options.Members,
             Senders = options.Senders,
@@ -144,6 +170,9 @@ public sealed class LoadRun(LoadOptions options, TextWriter log)
             GeneratorCpuPercent = generatorCpu,
             Connections = members.Count,
             ClosedByServer = closedByServer,
+            ServerRssBeforeMiB = rssBefore / 1024.0,
+            ServerRssJoinedMiB = rssJoined / 1024.0,
+            KiBPerMember = rssBefore > 0 ? (rssJoined - rssBefore) / (double)members.Count : 0,
         };
     }
 

@@ -43,9 +43,12 @@ public sealed class ProcessSampler : IAsyncDisposable
         return elapsed <= 0 ? 0 : (ReadCpuSeconds() - _cpuAtStart) / elapsed * 100;
     }
 
-    public long ReadRssKiB()
+    public long ReadRssKiB() => ReadRssKiB(_pid);
+
+    /// <summary>Resident memory now, without sampling: a reading before and after something.</summary>
+    public static long ReadRssKiB(int pid)
     {
-        foreach (var line in File.ReadLines($"/proc/{_pid}/status"))
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
             {

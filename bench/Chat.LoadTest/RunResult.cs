@@ -12,6 +12,12 @@ public sealed record RunResult
 
     public required string Mode { get; init; }
 
+    /// <summary>
+    /// What the run was part of (<see cref="Scenarios"/>), or null for a plain run. Absent from
+    /// result files written before it existed.
+    /// </summary>
+    public string? Scenario { get; init; }
+
     public int Rooms { get; init; }
 
     public int Members { get; init; }
@@ -72,6 +78,15 @@ public sealed record RunResult
 
     /// <summary>Connections-only mode: server working-set growth divided by connections.</summary>
     public double KiBPerConnection { get; init; }
+
+    /// <summary>The server's resident memory before the run's sockets connected (0 without <c>--server-pid</c>).</summary>
+    public double ServerRssBeforeMiB { get; init; }
+
+    /// <summary>The same once every member had joined (and <c>--settle</c> had passed), before the first send.</summary>
+    public double ServerRssJoinedMiB { get; init; }
+
+    /// <summary>Resident-memory growth from before connecting to everyone joined, divided by the members.</summary>
+    public double KiBPerMember { get; init; }
 
     public static string MarkdownHeader =>
         "| System | Mode | Offered msg/s | Delivered/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | Lost | Dup | Server CPU % | Redis CPU % | Gen CPU % | Server peak MiB |\n" +

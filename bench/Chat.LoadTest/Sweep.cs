@@ -7,7 +7,7 @@ namespace Chat.LoadTest;
 public sealed class Sweep(LoadOptions options, TextWriter log)
 {
     /// <summary>Fraction of the offered deliveries that must arrive for a step to count as keeping up.</summary>
-    private const double KeepUp = 0.95;
+    public const double KeepUp = 0.95;
 
     public async Task<(List<RunResult> Steps, RunResult? Knee)> RunAsync(CancellationToken cancellationToken)
     {
@@ -16,7 +16,7 @@ public sealed class Sweep(LoadOptions options, TextWriter log)
         var rate = options.Rate;
         for (var step = 0; step < options.SweepSteps; step++)
         {
-            var result = await new LoadRun(options with { Rate = rate }, log).RunAsync(cancellationToken);
+            var result = await new LoadRun(options with { Rate = rate, Scenario = Scenarios.Sweep }, log).RunAsync(cancellationToken);
             steps.Add(result);
             log.WriteLine(result.Summary());
             var offeredDeliveries = result.OfferedMessagesPerSecond * options.Members;
