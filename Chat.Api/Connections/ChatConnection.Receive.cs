@@ -172,6 +172,7 @@ public sealed partial class ChatConnection
         }
 
         _services.Metrics.MessageReceived();
+        using var trace = _services.Tracing.StartReceive(_room.RoomId);
         var started = Stopwatch.GetTimestamp();
         string id;
         try
@@ -180,12 +181,13 @@ public sealed partial class ChatConnection
             // never awaited: no round trip is added, and on a single Redis the ack implies it.
             _services.Activity.Touch(_room, receivedAt);
             id = await _services.Appends
-                .AppendAsync(_room, PendingAppend.Create(_room, _user, parsed.Content!, parsed.ClientId, receivedAt))
+                .AppendAsync(_room, PendingAppend.Create(_room, _user, parsed.Content!, parsed.ClientId, receivedAt, trace))
                 .WaitAsync(options.StoreTimeout);
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
             Log.AppendFailed(_services.Logger, _room.RoomId, ex);
+            trace?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
             Reject(new FrameError(ErrorCodes.Unavailable,
                 "The message was not stored. Retry with the same client_id; it will not be doubled.", parsed.ClientId));
             return;

@@ -10,6 +10,7 @@ namespace Chat.Api.Connections;
 public sealed class ChatConnectionServices(
     MessageLog messageLog,
     AppendBatcher appends,
+    MessageTracing tracing,
     RoomRegistry rooms,
     ConnectionTracker tracker,
     ChatMetrics metrics,
@@ -51,6 +52,9 @@ public sealed class ChatConnectionServices(
 
     /// <summary>Where a connection's messages go to be stored: batched per room.</summary>
     public AppendBatcher Appends { get; } = appends;
+
+    /// <summary>Which messages are traced (a sampled few).</summary>
+    public MessageTracing Tracing { get; } = tracing;
 
     public RoomRegistry Rooms { get; } = rooms;
 

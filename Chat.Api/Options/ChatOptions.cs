@@ -59,6 +59,16 @@ public sealed class ChatOptions
     [Range(1, 256)]
     public int AppendBatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// The share of chat messages traced (0 to 1): a sampled message is one trace across replicas
+    /// (receive, append, each replica's dispatch) and its Redis call is a span in it. Unsampled
+    /// messages make no span at all, and the hot path's Redis commands none either; metrics count
+    /// every message whatever this says. Decided per message before any span exists, so the
+    /// sampler the environment sets (the AppHost's <c>always_on</c>) does not make every message a trace.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double MessageTraceRatio { get; set; } = 0.01;
+
     /// <summary>How long a send waits for Redis before the sender is told <c>unavailable</c>.</summary>
     public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

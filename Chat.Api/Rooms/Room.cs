@@ -313,7 +313,9 @@ public sealed partial class Room
 
     private void DeliverToMembers(in PublishedMessage message)
     {
-        foreach (var member in Volatile.Read(ref _members))
+        var members = Volatile.Read(ref _members);
+        using var span = message.TraceParent.IsEmpty ? null : MessageTracing.StartDispatch(Keys.RoomId, message.TraceParent.Span, members.Length);
+        foreach (var member in members)
         {
             member.Deliver(message);
         }
@@ -334,9 +336,24 @@ public sealed partial class Room
         }
 
         var batch = new OutgoingBatch([.. run]);
-        foreach (var member in Volatile.Read(ref _members))
+        var members = Volatile.Read(ref _members);
+        List<System.Diagnostics.Activity>? spans = null;
+        foreach (var message in run)
+        {
+            if (!message.TraceParent.IsEmpty && MessageTracing.StartDispatch(Keys.RoomId, message.TraceParent.Span, members.Length) is { } span)
+            {
+                (spans ??= []).Add(span);
+            }
+        }
+
+        foreach (var member in members)
         {
             member.DeliverBatch(batch);
+        }
+
+        foreach (var span in spans ?? [])
+        {
+            span.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Chat.Api.Identity;
 using Chat.Api.Protocol;
 
@@ -9,7 +10,7 @@ namespace Chat.Api.Storage;
 /// awaits for the id. Continuations run asynchronously: completing a batch must not run every
 /// sender's next frame inline on the flushing thread.
 /// </summary>
-public sealed class PendingAppend(ChatUser user, string content, string? clientId, string timestamp, byte[] publishPrefix, byte[] frameSuffix)
+public sealed class PendingAppend(ChatUser user, string content, string? clientId, string timestamp, byte[] publishPrefix, byte[] frameSuffix, Activity? trace)
     : TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     public ChatUser User { get; } = user;
@@ -28,14 +29,18 @@ public sealed class PendingAppend(ChatUser user, string content, string? clientI
     /// <summary>The live frame after its id (<see cref="ServerFrames.MessageSuffix"/>).</summary>
     public byte[] FrameSuffix { get; } = frameSuffix;
 
+    /// <summary>The message's receive span when it was sampled for tracing (<see cref="Diagnostics.MessageTracing"/>), else null.</summary>
+    public Activity? Trace { get; } = trace;
+
     /// <summary>What the message adds to a batch's script call and publication, roughly.</summary>
     public int Size => Content.Length + FrameSuffix.Length;
 
-    public static PendingAppend Create(RoomKeys room, ChatUser user, string content, string? clientId, DateTime receivedAtUtc)
+    public static PendingAppend Create(RoomKeys room, ChatUser user, string content, string? clientId, DateTime receivedAtUtc, Activity? trace)
     {
         var timestamp = MessageJson.FormatTimestamp(receivedAtUtc);
         return new PendingAppend(user, content, clientId, timestamp,
-            PublishedMessage.CreatePrefix(receivedAtUtc),
-            ServerFrames.MessageSuffix(room.RoomId, user.Name, content, timestamp, clientId));
+            PublishedMessage.CreatePrefix(receivedAtUtc, trace?.Id),
+            ServerFrames.MessageSuffix(room.RoomId, user.Name, content, timestamp, clientId),
+            trace);
     }
 }

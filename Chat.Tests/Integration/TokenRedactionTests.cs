@@ -5,7 +5,8 @@ namespace Chat.Tests.Integration;
 
 /// <summary>
 /// An app whose replicas export telemetry to a collector in the test and log ASP.NET Core at
-/// Information, under the AppHost's run-mode environment (query redaction switched off).
+/// Information, under the AppHost's run-mode environment (query redaction switched off, the
+/// always_on sampler), with every chat message sampled for tracing.
 /// </summary>
 public sealed class TelemetryAppFixture : ChatAppFixture, IDisposable
 {
@@ -18,6 +19,8 @@ public sealed class TelemetryAppFixture : ChatAppFixture, IDisposable
         ["OTEL_DOTNET_EXPERIMENTAL_ASPNETCORE_DISABLE_URL_QUERY_REDACTION"] = "true",
         ["Logging__LogLevel__Default"] = "Information",
         ["Logging__LogLevel__Microsoft.AspNetCore"] = "Information",
+        // Every message traced, so the tracing tests need not send a hundred to find one.
+        ["Chat__MessageTraceRatio"] = "1",
     });
 
     public void Dispose() => Collector.Dispose();

@@ -109,8 +109,24 @@ public sealed class ServerFramesTests
         Assert.StartsWith("{\"type\":\"message\"", Encoding.UTF8.GetString(parsed.Frame.Span), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_sampled_messages_trace_context_travels_after_the_receive_time_and_others_carry_none()
+    {
+        var at = new DateTime(2026, 1, 2, 3, 4, 5, 678, DateTimeKind.Utc);
+        const string TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+        byte[] traced = [.. PublishedMessage.CreatePrefix(at, TraceParent), .. Published(at, "e", "0-0", Sample("1-1")).AsSpan(PublishedMessage.CreatePrefix(at).Length)];
+
+        Assert.True(PublishedMessage.TryParse(traced, out var parsed));
+        Assert.Equal(TraceParent, Encoding.ASCII.GetString(parsed.TraceParent.Span));
+        Assert.Equal(at.Ticks, parsed.ReceivedAtTicks);
+        Assert.Equal(MessageId.Parse("1-1"), parsed.Id);
+        Assert.True(PublishedMessage.TryParse(Published(at, "e", "0-0", Sample("1-1")), out var untraced));
+        Assert.True(untraced.TraceParent.IsEmpty);
+    }
+
     [Theory]
     [InlineData("")]
+    [InlineData(";00-ab-cd-01 e 0-0 {\"type\":\"message\",\"message\":{\"id\":\"1-1\"}}")]
     [InlineData("no space")]
     [InlineData("12 {\"type\":\"other\"}")]
     [InlineData("12 e 0-0 {\"type\":\"other\"}")]
