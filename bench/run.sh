@@ -5,6 +5,7 @@
 #
 #   bench/run.sh            the full run (about 15 minutes on 2 cores)
 #   QUICK=1 bench/run.sh    fewer, shorter steps (about 4 minutes), for trying changes
+#   APPHOST=0 bench/run.sh  without the under-AppHost runs (bench/apphost.sh, about 2 minutes)
 #
 # Everything it starts it stops, by process id, on exit.
 set -euo pipefail
@@ -97,6 +98,15 @@ start_chat_api
 measure chat http://127.0.0.1:5190 "$api" chat 25
 stop "$api"
 
+# Under the AppHost (issue 11): the closed loop and 50,000/s again, against one replica that the
+# AppHost started as ./run.sh does (dashboard on, telemetry exported), right after the standalone
+# runs above so that apphost ÷ chat compares like with like. APPHOST=0 skips it; a failure is
+# reported and the rest of the run goes on. See bench/apphost.sh.
+apphost_line=""
+if [ "${APPHOST:-1}" != 0 ]; then
+  apphost_line=$(LOAD="$load" bench/apphost.sh "$out" "${timing[@]}" | tee /dev/stderr | grep "^apphost ÷" || true)
+fi
+
 # Idle connections on a freshly started server: measured after the messaging runs, the heap has
 # already grown and the growth per connection reads far too low.
 echo "== chat: $idle idle connections (fresh server)"
@@ -162,6 +172,8 @@ cat >"$work/context.md" <<CONTEXT
 Run $stamp on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr); .NET $(dotnet --version); $(redis-server --version | cut -d' ' -f1-3).
 Server, Redis (appendonly yes, appendfsync everysec) and generator on the same machine. Chat's per-user limits off (Limits:Enabled=false); per-process socket cap on (15,000). Rooms of 10 members with 2 senders, 64-byte content, 20 rooms.
 Raw results: bench/results/$stamp/.
+
+Under the AppHost (one replica of ./run.sh's AppHost addressed directly, dashboard on): ${apphost_line:-not run (APPHOST=0, or it failed: see the run's output)}.
 
 Presence join storm ($storm members joining one room, presence defaults: at most 100 join/leave frames or one snapshot per 1 s window): ${storm_line:-did not run}
 CONTEXT
