@@ -70,10 +70,10 @@ public sealed partial class ChatConnection
 
                 // Claim the frame before looking at the close flag: a shutdown that starts now
                 // either sees it in flight and waits for its ack, or wins and it is not handled.
-                Interlocked.Exchange(ref _handlingFrame, 1);
-                if (CloseRequested)
+                Interlocked.Increment(ref _handlingFrame);
+                if (CloseRequested || Volatile.Read(ref _shutdownRequested) == 1)
                 {
-                    Interlocked.Exchange(ref _handlingFrame, 0);
+                    FrameDone();
                     break;
                 }
 
@@ -83,12 +83,7 @@ public sealed partial class ChatConnection
                 }
                 finally
                 {
-                    Interlocked.Exchange(ref _handlingFrame, 0);
-                }
-
-                if (Interlocked.CompareExchange(ref _shutdownRequested, 0, 0) == 1)
-                {
-                    RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
+                    FrameDone();
                 }
             }
             finally
@@ -172,29 +167,76 @@ public sealed partial class ChatConnection
         }
 
         _services.Metrics.MessageReceived();
-        using var trace = _services.Tracing.StartReceive(_room.RoomId);
+        var trace = _services.Tracing.StartReceive(_room.RoomId);
         var started = Stopwatch.GetTimestamp();
-        string id;
+
+        // The directory's index, pipelined ahead of the append on the same connection and never
+        // awaited: no round trip is added, and on a single Redis the ack implies it.
+        _services.Activity.Touch(_room, receivedAt);
+        var stored = _services.Appends
+            .AppendAsync(_room, PendingAppend.Create(_room, _user, parsed.Content!, parsed.ClientId, receivedAt, trace))
+            .WaitAsync(options.StoreTimeout);
+
+        // The next frame is read while this one is stored: a client that sends several messages
+        // without waiting for acks fills its room's next append batch instead of paying a round
+        // trip each. Its messages still reach the room's queue, and so the stream, in the order
+        // they arrived; acks go back in that order too.
+        Interlocked.Increment(ref _handlingFrame);
+        _acks = AckInOrderAsync(_acks, stored, parsed.ClientId, started, trace);
+        if (Volatile.Read(ref _handlingFrame) > options.MessagesInFlightPerConnection)
+        {
+            await _acks;
+        }
+    }
+
+    /// <summary>
+    /// Acks one stored message (or says it was not stored) after every earlier message of this
+    /// connection was answered. Never throws: the chain of acks must not break.
+    /// </summary>
+    private async Task AckInOrderAsync(Task previous, Task<string> stored, string? clientId, long started, Activity? trace)
+    {
         try
         {
-            // The directory's index, pipelined ahead of the append on the same connection and
-            // never awaited: no round trip is added, and on a single Redis the ack implies it.
-            _services.Activity.Touch(_room, receivedAt);
-            id = await _services.Appends
-                .AppendAsync(_room, PendingAppend.Create(_room, _user, parsed.Content!, parsed.ClientId, receivedAt, trace))
-                .WaitAsync(options.StoreTimeout);
-        }
-        catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
-        {
-            Log.AppendFailed(_services.Logger, _room.RoomId, ex);
-            trace?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            Reject(new FrameError(ErrorCodes.Unavailable,
-                "The message was not stored. Retry with the same client_id; it will not be doubled.", parsed.ClientId));
-            return;
-        }
+            await previous;
+            string id;
+            try
+            {
+                id = await stored;
+            }
+            catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
+            {
+                Log.AppendFailed(_services.Logger, _room.RoomId, ex);
+                trace?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+                Reject(new FrameError(ErrorCodes.Unavailable,
+                    "The message was not stored. Retry with the same client_id; it will not be doubled.", clientId));
+                return;
+            }
 
-        _services.Metrics.MessageStored(Stopwatch.GetElapsedTime(started));
-        Enqueue(ServerFrames.Ack(parsed.ClientId, id));
+            _services.Metrics.MessageStored(Stopwatch.GetElapsedTime(started));
+            Enqueue(ServerFrames.Ack(clientId, id));
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionFailed(_services.Logger, _connectionId, ex);
+            RequestClose(CloseCodes.ServerError, "unexpected server error");
+        }
+        finally
+        {
+            trace?.Dispose();
+            FrameDone();
+        }
+    }
+
+    /// <summary>
+    /// A frame was handled, or a message's ack was queued. The last of them to finish during a
+    /// graceful stop closes the socket with 1012, so nothing acked-to-be is cut off.
+    /// </summary>
+    private void FrameDone()
+    {
+        if (Interlocked.Decrement(ref _handlingFrame) == 0 && Volatile.Read(ref _shutdownRequested) == 1)
+        {
+            RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
+        }
     }
 
     /// <summary>

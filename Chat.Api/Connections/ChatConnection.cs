@@ -31,9 +31,13 @@ public sealed partial class ChatConnection : IDisposable
     private readonly CancellationTokenSource _sendCancellation;
     private CloseRequest? _close;
 
-    // Graceful shutdown: a frame being handled (its append in flight) finishes and is acked first.
+    // Graceful shutdown: frames being handled and messages whose appends are in flight (one count
+    // each) finish and are acked first.
     private int _handlingFrame;
     private int _shutdownRequested;
+
+    // The acks still to be queued, chained in arrival order (ChatConnection.Receive).
+    private Task _acks = Task.CompletedTask;
 
     // When the token this socket was opened or last renewed with expires (UTC ticks); the
     // replica's upkeep closes the socket with 1008 then.
@@ -160,6 +164,10 @@ public sealed partial class ChatConnection : IDisposable
         }
         finally
         {
+            // Messages still being stored are answered first (each bounded by Chat:StoreTimeout);
+            // nothing may touch this connection after it is disposed.
+            await _acks;
+
             // Every step runs whatever the one before it threw: a connection that is not removed
             // from its room, the tracker and the gauge would leak all three.
             if (joined)

@@ -60,6 +60,15 @@ public sealed class ChatOptions
     public int AppendBatchSize { get; set; } = 32;
 
     /// <summary>
+    /// Messages one connection may have waiting to be stored: while fewer are, the next frame is
+    /// read at once, so a client that sends without waiting for each ack fills its room's append
+    /// batch. At the bound the connection reads nothing more until they are all acked. Acks go
+    /// back in arrival order. 1 handles one message at a time.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MessagesInFlightPerConnection { get; set; } = 32;
+
+    /// <summary>
     /// The share of chat messages traced (0 to 1): a sampled message is one trace across replicas
     /// (receive, append, each replica's dispatch) and its Redis call is a span in it. Unsampled
     /// messages make no span at all, and the hot path's Redis commands none either; metrics count
