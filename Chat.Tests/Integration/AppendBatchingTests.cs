@@ -135,14 +135,18 @@ public sealed class AppendBatchingTests(ChatAppFixture app)
             await sender.SendAsync(new { type = "message", content = $"m {clientId}", client_id = clientId });
         }
 
+        // Acks come back in the order the messages were sent (they were read while earlier ones were being stored).
+        var acked = new List<string>();
         var ids = new List<string>();
-        foreach (var clientId in clientIds)
+        while (acked.Count < clientIds.Count)
         {
-            var ack = await sender.ReceiveUntilAsync(
-                f => ChatClient.Type(f) == "ack" && (string?)f["client_id"] == clientId, awaited: $"the ack for {clientId}");
+            var ack = await sender.ReceiveUntilAsync(f => ChatClient.Type(f) is "ack" or "error", awaited: $"ack {acked.Count + 1} of {clientIds.Count}");
+            Assert.Equal("ack", ChatClient.Type(ack));
+            acked.Add((string)ack["client_id"]!);
             ids.Add((string)ack["id"]!);
         }
 
+        Assert.Equal(clientIds, acked);
         return ids;
     }
 
