@@ -183,14 +183,14 @@ public sealed partial class ChatConnection
         // they arrived; acks go back in that order too.
         Interlocked.Increment(ref _handlingFrame);
         _acks = AckInOrderAsync(_acks, stored, parsed.ClientId, started, trace);
-        if (Volatile.Read(ref _handlingFrame) > options.MessagesInFlightPerConnection)
+        if (Volatile.Read(ref _handlingFrame) > _services.MessagesInFlight)
         {
             await _acks;
         }
     }
 
     /// <summary>
-    /// Acks one stored message (or says it was not stored) after every earlier message of this
+    /// Acks one stored message (or says it could not be confirmed) after every earlier message of this
     /// connection was answered. Never throws: the chain of acks must not break.
     /// </summary>
     private async Task AckInOrderAsync(Task previous, Task<string> stored, string? clientId, long started, Activity? trace)
@@ -208,7 +208,7 @@ public sealed partial class ChatConnection
                 Log.AppendFailed(_services.Logger, _room.RoomId, ex);
                 trace?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
                 Reject(new FrameError(ErrorCodes.Unavailable,
-                    "The message was not stored. Retry with the same client_id; it will not be doubled.", clientId));
+                    "The message was not confirmed stored (it may still be, late). Retry with the same client_id; it will not be doubled.", clientId));
                 return;
             }
 

@@ -75,6 +75,14 @@ public sealed class ChatConnectionServices(
     /// </summary>
     public int ResumePageSize { get; } = ResumePaging.PageSize(options.Value);
 
+    /// <summary>
+    /// <c>Chat:MessagesInFlightPerConnection</c>, or 1 when batching is off: without the room's
+    /// queue, a socket's overlapping script calls could run out of order when Redis must be sent
+    /// the script again (NOSCRIPT after a SCRIPT FLUSH, a failover or a script eviction), and a
+    /// sender's messages would be stored out of the order it sent them.
+    /// </summary>
+    public int MessagesInFlight { get; } = options.Value.AppendBatchSize == 1 ? 1 : options.Value.MessagesInFlightPerConnection;
+
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;

@@ -63,7 +63,8 @@ public sealed class ChatOptions
     /// Messages one connection may have waiting to be stored: while fewer are, the next frame is
     /// read at once, so a client that sends without waiting for each ack fills its room's append
     /// batch. At the bound the connection reads nothing more until they are all acked. Acks go
-    /// back in arrival order. 1 handles one message at a time.
+    /// back in arrival order. 1 handles one message at a time; so does <see cref="AppendBatchSize"/> 1
+    /// (see ChatConnectionServices.MessagesInFlight).
     /// </summary>
     [Range(1, 1000)]
     public int MessagesInFlightPerConnection { get; set; } = 32;
