@@ -265,7 +265,7 @@ public sealed partial class ChatConnection : IDisposable
 
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = _outgoing.Reader;
+        var reader = _outgoing;
         var metrics = _services.Metrics;
         var time = _services.Time;
         try
