@@ -18,7 +18,9 @@ public sealed partial class ChatConnection : IDisposable
 {
     private readonly WebSocket _socket;
     private readonly ChatUser _user;
-    private readonly RoomKeys _room;
+    // The handshake's until the join, then the room's own: the names are the same, and a socket
+    // need not keep a copy of every key name of its room.
+    private RoomKeys _room;
     private readonly string _connectionId;
     private readonly ChatConnectionServices _services;
     private readonly Outbox _outgoing;
@@ -51,8 +53,8 @@ public sealed partial class ChatConnection : IDisposable
         _room = room;
         _connectionId = connectionId;
         _services = services;
-        _receiveCancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
-        _sendCancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
+        _receiveCancellation = NewCancellation(services.Time);
+        _sendCancellation = NewCancellation(services.Time);
         _outgoing = new Outbox(
             services.Options.OutgoingQueueBytes,
             () => RequestClose(CloseCodes.TryAgainLater, "too far behind; reconnect with since"));
@@ -109,6 +111,7 @@ public sealed partial class ChatConnection : IDisposable
             try
             {
                 room = await _services.Rooms.JoinAsync(_room.RoomId, _member);
+                _room = room.Keys;
                 // Live messages are held back until the history is sent, so refusing here leaks
                 // nothing. Asked again only when the handshake could not ask, or a sign-out or
                 // removal notice was handled between its checks and this socket's registration.
@@ -260,6 +263,14 @@ public sealed partial class ChatConnection : IDisposable
             RequestClose(CloseCodes.ServiceRestart, "server restarting; reconnect with since");
         }
     }
+
+    /// <summary>
+    /// A source cancelled only by <see cref="RequestClose"/> or a vanished client. On the system
+    /// clock a plain one: a source made with a time provider holds a timer from the start, even
+    /// for an infinite delay (two per idle socket); <c>CancelAfter</c> makes one when a close needs it.
+    /// </summary>
+    private static CancellationTokenSource NewCancellation(TimeProvider time) =>
+        time == TimeProvider.System ? new CancellationTokenSource() : new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
 
     private void Enqueue(byte[] frame) => _outgoing.TryEnqueue(new OutgoingFrame(frame));
 
