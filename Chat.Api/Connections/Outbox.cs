@@ -21,7 +21,7 @@ public sealed class Outbox : IValueTaskSource<bool>
 {
     // Past this many slots, a drained queue gives its array back: a burst must not pin memory
     // for the rest of the connection's life.
-    private const int KeptCapacity = 16;
+    private const int KeptCapacity = 4;
 
     private readonly Queue<OutgoingFrame> _frames = new();
     private readonly long _capacityBytes;
