@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.Features.Authentication;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Chat.Api.Identity;
@@ -26,16 +28,38 @@ public static class KeptPrincipal
     {
         ArgumentNullException.ThrowIfNull(validated);
         var source = validated.Identity as ClaimsIdentity;
-        var kept = new List<Claim>(s_kept.Length);
+        var kept = new ClaimsIdentity(source?.AuthenticationType, ChatUser.NameClaim, source?.RoleClaimType);
         foreach (var type in s_kept)
         {
             // Issuer included: a provider's subject is derived from the issuer of its sub claim.
+            // Made with their identity as subject, so the identity keeps them without a copy.
             if (source?.FindFirst(type) is { } claim)
             {
-                kept.Add(new Claim(type, claim.Value, claim.ValueType, claim.Issuer, claim.OriginalIssuer));
+                kept.AddClaim(new Claim(type, claim.Value, claim.ValueType, claim.Issuer, claim.OriginalIssuer, kept));
             }
         }
 
-        return new ClaimsPrincipal(new ClaimsIdentity(kept, source?.AuthenticationType, ChatUser.NameClaim, source?.RoleClaimType));
+        return new ClaimsPrincipal(kept);
+    }
+
+    /// <summary>
+    /// A socket took what it needs (its <see cref="ChatUser"/> and the token's times): the request
+    /// lets go of its principal. The authentication and authorization middleware still hold the
+    /// request's result, whose principal is this one, so its claims are removed as well.
+    /// </summary>
+    public static void Forget(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var identity in context.User.Identities)
+        {
+            foreach (var claim in identity.Claims.ToList())
+            {
+                identity.TryRemoveClaim(claim);
+            }
+        }
+
+        context.User = new ClaimsPrincipal();
+        context.Features.Set<IAuthenticateResultFeature>(null);
+        context.Features.Set<IHttpAuthenticationFeature>(null);
     }
 }
