@@ -124,7 +124,9 @@ public static class ChatSocketApi
 
             try
             {
-                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, TokenTimes(context), checkAccessAtJoin, services);
+                var token = TokenTimes(context);
+                ForgetHandshake(context);
+                await RunSocketAsync(context, roomId, resumeFrom, epoch, user, token, checkAccessAtJoin, services);
             }
             finally
             {
@@ -156,6 +158,18 @@ public static class ChatSocketApi
         });
         using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, token, services);
         await connection.RunAsync(resumeFrom, epoch, context.RequestAborted, checkAccess, ControlChannel.StampOf(context));
+    }
+
+    /// <summary>
+    /// What the socket no longer needs of its handshake, which would otherwise live as long as the
+    /// socket: the principal (see <see cref="KeptPrincipal.Forget"/>) and the parsed query, whose
+    /// <c>access_token</c> is a copy of the token (about 0.9 KiB). Kestrel keeps the raw target
+    /// and query string, the token in them, for the connection's life whatever we do.
+    /// </summary>
+    private static void ForgetHandshake(HttpContext context)
+    {
+        KeptPrincipal.Forget(context);
+        context.Request.Query = QueryCollection.Empty;
     }
 
     /// <summary>When the handshake token was issued, and when it expires: the socket is closed then unless renewed.</summary>

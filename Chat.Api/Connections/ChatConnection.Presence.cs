@@ -24,6 +24,8 @@ public sealed partial class ChatConnection
         {
             _presenceJoin = _services.Presence.JoinAsync(_room, _user);
             await _presenceJoin.WaitAsync(_services.Options.StoreTimeout);
+            // Counted in: the finished join's task would keep its state machine for the socket's life.
+            _presenceJoin = Task.CompletedTask;
             var (_, users, _) = await _services.PresenceStore.ReadAsync(_room).WaitAsync(_services.Options.StoreTimeout);
             snapshot = ServerFrames.Presence(users);
         }

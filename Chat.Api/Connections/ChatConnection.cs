@@ -18,7 +18,9 @@ public sealed partial class ChatConnection : IDisposable
 {
     private readonly WebSocket _socket;
     private readonly ChatUser _user;
-    private readonly RoomKeys _room;
+    // The handshake's until the join, then the room's own: the names are the same, and a socket
+    // need not keep a copy of every key name of its room.
+    private RoomKeys _room;
     private readonly string _connectionId;
     private readonly ChatConnectionServices _services;
     private readonly Outbox _outgoing;
@@ -55,8 +57,8 @@ public sealed partial class ChatConnection : IDisposable
         _room = room;
         _connectionId = connectionId;
         _services = services;
-        _receiveCancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
-        _sendCancellation = new CancellationTokenSource(Timeout.InfiniteTimeSpan, services.Time);
+        _receiveCancellation = NewCancellation(services.Time);
+        _sendCancellation = NewCancellation(services.Time);
         _outgoing = new Outbox(
             services.Options.OutgoingQueueBytes,
             () => RequestClose(CloseCodes.TryAgainLater, "too far behind; reconnect with since"));
@@ -113,6 +115,7 @@ public sealed partial class ChatConnection : IDisposable
             try
             {
                 room = await _services.Rooms.JoinAsync(_room.RoomId, _member);
+                _room = room.Keys;
                 // Live messages are held back until the history is sent, so refusing here leaks
                 // nothing. Asked again only when the handshake could not ask, or a sign-out or
                 // removal notice was handled between its checks and this socket's registration.
@@ -269,11 +272,19 @@ public sealed partial class ChatConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// A source cancelled only by <see cref="RequestClose"/> or a vanished client. On the system
+    /// clock a plain one: a source made with a time provider holds a timer from the start, even
+    /// for an infinite delay (two per idle socket); <c>CancelAfter</c> makes one when a close needs it.
+    /// </summary>
+    private static CancellationTokenSource NewCancellation(TimeProvider time) =>
+        time == TimeProvider.System ? new CancellationTokenSource() : new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+
     private void Enqueue(byte[] frame) => _outgoing.TryEnqueue(new OutgoingFrame(frame));
 
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {
-        var reader = _outgoing.Reader;
+        var reader = _outgoing;
         var metrics = _services.Metrics;
         var time = _services.Time;
         try

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using System.Threading.Tasks.Sources;
 
 namespace Chat.Api.Connections;
 
@@ -10,22 +10,34 @@ namespace Chat.Api.Connections;
 /// a room nor pin more than the bound. History producers wait for room instead
 /// (<see cref="WaitForSpaceAsync"/>), so a long resume flows at the reader's pace.
 /// </summary>
-public sealed class Outbox
+/// <remarks>
+/// Many producers, one reader (the send loop). Not a <c>Channel</c>: an unbounded channel starts
+/// with a 32-slot segment and two reusable reader operations, about 2 KiB per connection before
+/// anything is queued, and most sockets sit idle. Here an empty outbox is a few fields and an
+/// empty queue, the queue grows only as deep as the reader falls behind, and gives a deep array
+/// back once drained; the parked reader is this object itself (<see cref="IValueTaskSource{TResult}"/>).
+/// </remarks>
+public sealed class Outbox : IValueTaskSource<bool>
 {
-    private readonly Channel<OutgoingFrame> _channel = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions
-    {
-        SingleReader = true,
-        SingleWriter = false,
-        AllowSynchronousContinuations = false,
-    });
+    // Past this many slots, a drained queue gives its array back: a burst must not pin memory
+    // for the rest of the connection's life.
+    private const int KeptCapacity = 4;
 
+    private readonly Queue<OutgoingFrame> _frames = new();
     private readonly long _capacityBytes;
     private readonly Action _onOverflow;
     private long _queuedBytes;
     private TaskCompletionSource? _spaceWaiter;
 
-    // Set by Complete. The channel's own Completion only finishes once the queue is drained,
-    // and a closing connection may leave frames behind.
+    // The send loop's wait. _readerWaiting and _writingDone change under the lock on _frames; whoever
+    // turns _readerWaiting off completes the wait, so it completes exactly once.
+    private ManualResetValueTaskSourceCore<bool> _reader = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _readerCancellation;
+    private bool _readerWaiting;
+    private bool _writingDone;
+
+    // Set by Complete. Frames still queued may be drained after it, and a closing connection may
+    // leave frames behind.
     private volatile bool _completed;
 
     public Outbox(long capacityBytes, Action onOverflow)
@@ -35,8 +47,6 @@ public sealed class Outbox
         _capacityBytes = capacityBytes;
         _onOverflow = onOverflow;
     }
-
-    public ChannelReader<OutgoingFrame> Reader => _channel.Reader;
 
     public long CapacityBytes => _capacityBytes;
 
@@ -61,13 +71,77 @@ public sealed class Outbox
             return false;
         }
 
-        if (_channel.Writer.TryWrite(frame))
+        bool wake;
+        lock (_frames)
         {
-            return true;
+            if (_writingDone)
+            {
+                Interlocked.Add(ref _queuedBytes, -length);
+                return false;
+            }
+
+            _frames.Enqueue(frame);
+            wake = _readerWaiting;
+            _readerWaiting = false;
         }
 
-        Interlocked.Add(ref _queuedBytes, -length);
-        return false;
+        if (wake)
+        {
+            _reader.SetResult(true);
+        }
+
+        return true;
+    }
+
+    /// <summary>The send loop takes the next frame, if any.</summary>
+    public bool TryRead(out OutgoingFrame frame)
+    {
+        lock (_frames)
+        {
+            if (!_frames.TryDequeue(out frame))
+            {
+                return false;
+            }
+
+            if (_frames.Count == 0 && _frames.EnsureCapacity(0) > KeptCapacity)
+            {
+                _frames.TrimExcess();
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The send loop waits for a frame: true when one can be read, false once the outbox is
+    /// completed and drained. One reader only, one wait at a time.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        lock (_frames)
+        {
+            if (_frames.Count > 0)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_writingDone)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
+
+            _reader.Reset();
+            _readerWaiting = true;
+        }
+
+        // Registered outside the lock: a token cancelled meanwhile runs the callback right here.
+        _readerCancellation = cancellationToken.UnsafeRegister(static (state, token) => ((Outbox)state!).CancelRead(token), this);
+        return new ValueTask<bool>(this, _reader.Version);
     }
 
     /// <summary>
@@ -112,7 +186,52 @@ public sealed class Outbox
     public void Complete()
     {
         _completed = true;
-        _channel.Writer.TryComplete();
+        bool wake;
+        lock (_frames)
+        {
+            _writingDone = true;
+            wake = _readerWaiting;
+            _readerWaiting = false;
+        }
+
+        if (wake)
+        {
+            // Nothing was queued while the reader waited, so there is nothing left to drain.
+            _reader.SetResult(false);
+        }
+
         Interlocked.Exchange(ref _spaceWaiter, null)?.TrySetResult();
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        try
+        {
+            return _reader.GetResult(token);
+        }
+        finally
+        {
+            _readerCancellation.Dispose();
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _reader.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _reader.OnCompleted(continuation, state, token, flags);
+
+    private void CancelRead(CancellationToken cancellationToken)
+    {
+        lock (_frames)
+        {
+            if (!_readerWaiting)
+            {
+                return;
+            }
+
+            _readerWaiting = false;
+        }
+
+        _reader.SetException(new OperationCanceledException(cancellationToken));
     }
 }

@@ -31,6 +31,9 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
     {
         var auth = authOptions.Value;
         options.MapInboundClaims = false;
+        // Nothing reads the token back from the request's properties, and they live as long as
+        // the request: a socket's whole life.
+        options.SaveToken = false;
         if (name == IdentitySchemes.Provider)
         {
             options.Authority = auth.Authority;
@@ -119,6 +122,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
             if (!await sessions.IsActiveAsync(user))
             {
                 context.Fail("The session has ended.");
+                return;
             }
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
@@ -127,6 +131,8 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
             // every token would sign everybody out of a service that is merely blinking.
             Log.SessionCheckSkipped(context.HttpContext.RequestServices.GetRequiredService<ILogger<JwtBearerSetup>>(), ex);
         }
+
+        context.Principal = KeptPrincipal.From(context.Principal);
     }
 
     private async Task CheckProviderSignOutAsync(TokenValidatedContext context)
@@ -139,6 +145,7 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
 
         if (context.SecurityToken is not JsonWebToken jwt)
         {
+            context.Principal = KeptPrincipal.From(context.Principal);
             return;
         }
 
@@ -148,12 +155,15 @@ internal sealed class JwtBearerSetup(IOptions<AuthOptions> authOptions, SigningK
             if (await signOuts.IsSignedOutAsync(user, jwt.IssuedAt))
             {
                 context.Fail("The user signed out after this token was issued.");
+                return;
             }
         }
         catch (Exception ex) when (RedisFaults.IsUnavailable(ex))
         {
             Log.SessionCheckSkipped(context.HttpContext.RequestServices.GetRequiredService<ILogger<JwtBearerSetup>>(), ex);
         }
+
+        context.Principal = KeptPrincipal.From(context.Principal);
     }
 
     private static string? BearerHeaderToken(HttpRequest request)

@@ -18,7 +18,7 @@ public sealed class DeliveryBatchTests
     private static List<(OutgoingFrame Frame, List<int> Lengths)> Drain(Outbox outbox)
     {
         var items = new List<(OutgoingFrame, List<int>)>();
-        while (outbox.Reader.TryRead(out var frame))
+        while (outbox.TryRead(out var frame))
         {
             var lengths = frame.Batch is { } batch
                 ? batch.Messages[frame.First..].Select(m => m.Frame.Length).ToList()

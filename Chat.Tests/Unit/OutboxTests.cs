@@ -30,7 +30,7 @@ public sealed class OutboxTests
     {
         var outbox = new Outbox(1000, () => { });
         Assert.True(outbox.TryEnqueue(Frame(1000)));
-        Assert.True(outbox.Reader.TryRead(out var frame));
+        Assert.True(outbox.TryRead(out var frame));
 
         // Read but not yet written: still counted.
         Assert.Equal(1000, outbox.QueuedBytes);
@@ -50,7 +50,7 @@ public sealed class OutboxTests
         await Task.Delay(50);
         Assert.False(waiting.IsCompleted);
 
-        Assert.True(outbox.Reader.TryRead(out var frame));
+        Assert.True(outbox.TryRead(out var frame));
         outbox.OnSent(frame.Payload.Length);
 
         Assert.True(await waiting.WaitAsync(s_timeout));
@@ -70,6 +70,58 @@ public sealed class OutboxTests
         Assert.False(await waiting.WaitAsync(s_timeout));
         Assert.False(outbox.TryEnqueue(Frame(10_000)));
         Assert.Equal(0, overflows);
+    }
+
+    [Fact]
+    public async Task The_readers_wait_wakes_for_a_frame_drains_after_completion_then_ends()
+    {
+        var outbox = new Outbox(1000, () => { });
+        var waiting = outbox.WaitToReadAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        Assert.True(outbox.TryEnqueue(Frame(10)));
+        Assert.True(await waiting.WaitAsync(s_timeout));
+
+        // Completed with a frame still queued: it is read first, then the wait says the end.
+        outbox.Complete();
+        Assert.True(await outbox.WaitToReadAsync(CancellationToken.None));
+        Assert.True(outbox.TryRead(out _));
+        Assert.False(await outbox.WaitToReadAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_readers_wait_ends_at_completion_or_cancellation_and_can_wait_again()
+    {
+        var outbox = new Outbox(1000, () => { });
+        using var cancellation = new CancellationTokenSource();
+        var cancelled = outbox.WaitToReadAsync(cancellation.Token).AsTask();
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(s_timeout));
+
+        var waiting = outbox.WaitToReadAsync(CancellationToken.None).AsTask();
+        outbox.Complete();
+        Assert.False(await waiting.WaitAsync(s_timeout));
+        Assert.False(outbox.TryEnqueue(Frame(10)));
+    }
+
+    [Fact]
+    public void An_outbox_drained_of_a_deep_queue_keeps_working()
+    {
+        var outbox = new Outbox(100_000, () => { });
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True(outbox.TryEnqueue(Frame(10)));
+        }
+
+        var read = 0;
+        while (outbox.TryRead(out _))
+        {
+            read++;
+        }
+
+        Assert.Equal(1000, read);
+        Assert.True(outbox.TryEnqueue(Frame(10)));
+        Assert.True(outbox.TryRead(out _));
     }
 
     [Fact]
@@ -101,7 +153,7 @@ public sealed class OutboxTests
         member.Deliver(Message("4-0", 40));
 
         var lengths = new List<int>();
-        while (outbox.Reader.TryRead(out var frame))
+        while (outbox.TryRead(out var frame))
         {
             lengths.Add(frame.Payload.Length);
         }
