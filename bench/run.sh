@@ -173,7 +173,7 @@ Run $stamp on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname 
 Server, Redis (appendonly yes, appendfsync everysec) and generator on the same machine. Chat's per-user limits off (Limits:Enabled=false); per-process socket cap on (15,000). Rooms of 10 members with 2 senders, 64-byte content, 20 rooms.
 Raw results: bench/results/$stamp/.
 
-Under the AppHost (one replica of ./run.sh's AppHost addressed directly, dashboard on): ${apphost_line:-not run (APPHOST=0, or it failed: see the run's output)}.
+Under the AppHost (one replica of ./run.sh's AppHost addressed directly, dashboard on): ${apphost_line:-not run (APPHOST=0, or it failed: see the output of the run)}.
 
 Presence join storm ($storm members joining one room, presence defaults: at most 100 join/leave frames or one snapshot per 1 s window): ${storm_line:-did not run}
 CONTEXT
