@@ -187,6 +187,15 @@ public sealed partial class ChatConnection
         {
             await _acks;
         }
+
+        // Flow control: a sender's messages no longer pace it by the store's round trip, so one
+        // that sends faster than it reads would fill its own queue with the room's echoes and be
+        // closed with 1013. Read nothing more from it while its queue is over half full.
+        var half = _outgoing.CapacityBytes / 2;
+        if (_outgoing.QueuedBytes > half)
+        {
+            await _outgoing.WaitForSpaceAsync((int)half, _receiveCancellation.Token);
+        }
     }
 
     /// <summary>

@@ -146,7 +146,8 @@ public sealed class Outbox : IValueTaskSource<bool>
 
     /// <summary>
     /// Waits until <paramref name="bytes"/> more fit under the bound. False when the connection
-    /// closed meanwhile. Only one producer (the join's history) waits at a time.
+    /// closed meanwhile. Only one producer waits at a time: the join's history, and after it the
+    /// receive loop (flow control of a sender that does not read).
     /// </summary>
     public async ValueTask<bool> WaitForSpaceAsync(int bytes, CancellationToken cancellationToken)
     {
