@@ -3,7 +3,7 @@ using Chat.Tests.Infrastructure;
 namespace Chat.Tests.Integration;
 
 /// <summary>
-/// A sampled message is one trace across replicas (docs/protocol.md, "Telemetry"): receive and
+/// A sampled message is one trace across replicas (README, "Observability"): receive and
 /// append on the replica that took it, a dispatch on each replica with members, and no span per
 /// Redis command on the message path.
 /// </summary>
