@@ -156,7 +156,8 @@ public static class ChatSocketApi
             KeepAliveInterval = services.Options.KeepAliveInterval,
             KeepAliveTimeout = services.Options.KeepAliveTimeout,
         });
-        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, token, services);
+        using var connection = new ChatConnection(socket, user, new RoomKeys(roomId), context.TraceIdentifier, token, services,
+            context.Features.Get<BatchWriteStream.UpgradeFeature>()?.Stream);
         await connection.RunAsync(resumeFrom, epoch, context.RequestAborted, checkAccess, ControlChannel.StampOf(context));
     }
 

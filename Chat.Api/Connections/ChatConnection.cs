@@ -17,6 +17,9 @@ namespace Chat.Api.Connections;
 public sealed partial class ChatConnection : IDisposable
 {
     private readonly WebSocket _socket;
+
+    // What the socket writes to: null when it was not accepted through BatchWriteStream.UpgradeFeature.
+    private readonly BatchWriteStream? _batchWrites;
     private readonly ChatUser _user;
     // The handshake's until the join, then the room's own: the names are the same, and a socket
     // need not keep a copy of every key name of its room.
@@ -48,9 +51,10 @@ public sealed partial class ChatConnection : IDisposable
     // Created at the first rate-limit refusal only: most sockets are never refused.
     private Limits.RefusalCounter? _refusals;
 
-    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, (DateTime IssuedAtUtc, DateTime ExpiresAtUtc) token, ChatConnectionServices services)
+    public ChatConnection(WebSocket socket, ChatUser user, RoomKeys room, string connectionId, (DateTime IssuedAtUtc, DateTime ExpiresAtUtc) token, ChatConnectionServices services, BatchWriteStream? batchWrites = null)
     {
         _socket = socket;
+        _batchWrites = batchWrites;
         _user = user;
         _tokenExpiresAtTicks = token.ExpiresAtUtc.Ticks;
         TokenIssuedAtUtc = token.IssuedAtUtc;
@@ -301,8 +305,15 @@ public sealed partial class ChatConnection : IDisposable
                     if (frame.Batch is { } batch)
                     {
                         var messages = batch.Messages;
+                        // One write to the connection for the whole batch: frames plus their headers.
+                        _batchWrites?.BeginBatch(frame.Length + 14 * (messages.Length - frame.First));
                         for (var i = frame.First; i < messages.Length; i++)
                         {
+                            if (i == messages.Length - 1)
+                            {
+                                _batchWrites?.EndBatchOnNextWrite();
+                            }
+
                             await _socket.SendAsync(messages[i].Frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
                             metrics.MessageDelivered(messages[i].ReceivedAtTicks, time.GetUtcNow().UtcTicks);
                         }

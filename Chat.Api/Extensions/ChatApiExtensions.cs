@@ -132,6 +132,19 @@ public static class ChatApiExtensions
         app.UseStatusCodePages();
         // Keep-alive pings and their timeout are set per socket from Chat:KeepAliveInterval and
         // Chat:KeepAliveTimeout.
+        // Before UseWebSockets, which takes the upgrade feature it finds: a chat socket is accepted
+        // onto a stream that writes a batch of messages as one write (BatchWriteStream).
+        app.Use((context, next) =>
+        {
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            {
+                var batched = new BatchWriteStream.UpgradeFeature(upgrade);
+                context.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>(batched);
+                context.Features.Set(batched);
+            }
+
+            return next(context);
+        });
         app.UseWebSockets();
         // After UseWebSockets, which is what recognises an upgrade; before authentication, so a
         // page from a foreign origin is told 403 whatever token it carries (or lacks).
