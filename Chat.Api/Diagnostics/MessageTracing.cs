@@ -48,13 +48,7 @@ public sealed class MessageTracing(IOptions<ChatOptions> options)
     /// <summary>A dispatch span for a message published with a trace context, parented to it.</summary>
     public static Activity? StartDispatch(string roomId, ReadOnlySpan<byte> traceParent, int members)
     {
-        Span<char> text = stackalloc char[traceParent.Length];
-        for (var i = 0; i < traceParent.Length; i++)
-        {
-            text[i] = (char)traceParent[i];
-        }
-
-        if (!ActivityContext.TryParse(text.ToString(), null, out var parent))
+        if (!ActivityContext.TryParse(System.Text.Encoding.ASCII.GetString(traceParent), null, out var parent))
         {
             return null;
         }

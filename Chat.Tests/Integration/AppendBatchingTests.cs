@@ -29,17 +29,19 @@ public sealed class AppendBatchingTests(ChatAppFixture app)
                 publications.Add((byte[])m.Message!);
             }
         });
+        var senders = new List<ChatClient>();
         try
         {
-            var senders = new List<ChatClient>();
             for (var i = 0; i < Senders; i++)
             {
                 senders.Add(await app.ConnectAsync(room, RoomCalls.NewUserName("batch")));
             }
 
-            var (observer, _) = await ObserverOnEachReplicaAsync(room);
-            await using var first = observer.OnFirst;
-            await using var second = observer.OnSecond;
+            var (first, second) = await app.ConnectToBothReplicasAsync(room, RoomCalls.NewUserName("watch"));
+            await using var _ = first;
+            await using var __ = second;
+            await first.ReceiveHistoryAsync();
+            await second.ReceiveHistoryAsync();
             foreach (var sender in senders)
             {
                 await sender.ReceiveHistoryAsync();
@@ -79,13 +81,14 @@ public sealed class AppendBatchingTests(ChatAppFixture app)
             }
 
             Assert.True(count < stored.Count, $"{stored.Count} messages went out in {count} publications: nothing was batched.");
+        }
+        finally
+        {
             foreach (var sender in senders)
             {
                 await sender.DisposeAsync();
             }
-        }
-        finally
-        {
+
             await subscription.UnsubscribeAsync();
         }
     }
@@ -116,15 +119,6 @@ public sealed class AppendBatchingTests(ChatAppFixture app)
         var entries = await app.Redis.GetDatabase().StreamRangeAsync(new RoomKeys(room).Messages);
         Assert.Equal(Rounds + PerSender, entries.Length);
         Assert.Equal(Rounds, entries.Count(e => ((string?)e["k"])?.StartsWith("pair-", StringComparison.Ordinal) == true));
-    }
-
-    private async Task<((ChatClient OnFirst, ChatClient OnSecond) Clients, string User)> ObserverOnEachReplicaAsync(string room)
-    {
-        var user = RoomCalls.NewUserName("watch");
-        var clients = await app.ConnectToBothReplicasAsync(room, user);
-        await clients.OnFirst.ReceiveHistoryAsync();
-        await clients.OnSecond.ReceiveHistoryAsync();
-        return (clients, user);
     }
 
     private static async Task<List<string>> SendAllThenCollectAcksAsync(ChatClient sender)
