@@ -88,7 +88,10 @@ stop_apphost() {
   runner=""
 }
 
+autogroup_file=/proc/sys/kernel/sched_autogroup_enabled
+autogroup_was=""
 cleanup() {
+  [ -n "$autogroup_was" ] && echo "$autogroup_was" >"$autogroup_file" 2>/dev/null
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   stop_apphost
@@ -109,6 +112,27 @@ for port in 15170 19170 20170 5170 5180; do
   fi
 done
 
+# Linux's autogroup scheduling shares the CPU out per session first, then per thread. DCP starts
+# the replica and Redis in a session of their own, so with the generator in ours the two sessions
+# got half the machine each: the replica and Redis shared one core while the generator had the
+# other. The standalone server, Redis and the generator share one session, and so got the machine
+# per thread. That alone made the replica look 0.33-0.61x (measured: the same binary, environment
+# and working directory started in our session did 2x what it did in a session of its own, and
+# with autogroup off all of them were equal). A server machine has no generator on it, so compare
+# per thread on both sides: autogroup off for this script, restored on exit. Without root it
+# stays on, and apphost.txt says so.
+autogroup="not available"
+if [ -r "$autogroup_file" ]; then
+  autogroup_was=$(cat "$autogroup_file")
+  if [ "$autogroup_was" = 1 ] && ! echo 0 2>/dev/null >"$autogroup_file"; then autogroup_was=""; fi
+  if [ "$(cat "$autogroup_file")" = 0 ]; then
+    autogroup="off during the runs (kernel.sched_autogroup_enabled=0; was ${autogroup_was:-0}, restored on exit)"
+  else
+    autogroup="ON: kernel.sched_autogroup_enabled could not be set to 0 (not root?), so the replica and Redis share half the CPU against the generator; the ratio understates the AppHost"
+    echo "apphost: warning: $autogroup" >&2
+  fi
+fi
+
 # Release, as the standalone server in bench/run.sh: DCP runs each project with
 # `dotnet run --no-build --configuration <the AppHost's configuration>`.
 echo "building the AppHost (Release)..."
@@ -124,6 +148,13 @@ read -r -a load <<<"$LOAD"
 run_pair() {
   local url=$1 server=$2 redis=$3 label=$5
   local -a cli; read -r -a cli <<<"$4"
+  # A fresh process does less in its first seconds of load (tiered JIT, the thread pool and the
+  # GC still adapting); bench/run.sh measures the standalone server after its sweep, so this
+  # warms each server here the same way, with a short closed loop whose result is dropped.
+  redis-cli "${cli[@]}" flushall >/dev/null
+  echo "== $label: warm-up (closed loop, not recorded)"
+  "${load[@]}" --system chat --url "$url" --label "$label" "${scenario[@]}" --warmup 2 --duration 5 --drain 2 \
+    --window 16 --output "$work/$label-warmup.json" | sed -n 2p
   redis-cli "${cli[@]}" flushall >/dev/null
   echo "== $label: closed loop, 16 in flight per sender"
   sample_start
@@ -260,6 +291,8 @@ summary=$(awk -v ac="$(field apphost-closed deliveredPerSecond)" -v sc="$(field 
       ratio(ac, sc), ac, sc, acp, scp, ratio(ar, sr), ar, sr, arp, srp }')
 {
   echo "$summary"
+  echo
+  echo "Autogroup scheduling: $autogroup."
   echo
   cat "$work/overhead.txt"
   echo
