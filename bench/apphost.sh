@@ -289,6 +289,7 @@ summary=$(awk -v ac="$(field apphost-closed deliveredPerSecond)" -v sc="$(field 
   BEGIN {
     printf "apphost ÷ chat: closed loop %s (%.0f/s vs %.0f/s, p99 %.1f vs %.1f ms); at 50,000/s %s (%.0f/s vs %.0f/s, p99 %.1f vs %.1f ms)",
       ratio(ac, sc), ac, sc, acp, scp, ratio(ar, sr), ar, sr, arp, srp }')
+case $autogroup in off*) summary+="; autogroup scheduling off" ;; ON*) summary+="; autogroup scheduling ON, which starves the replica (not root?)" ;; esac
 {
   echo "$summary"
   echo
