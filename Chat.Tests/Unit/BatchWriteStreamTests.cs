@@ -1,3 +1,5 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
 using Chat.Api.Connections;
 
 namespace Chat.Tests.Unit;
@@ -54,5 +56,111 @@ public sealed class BatchWriteStreamTests
 
         Assert.Equal(string.Concat(frames), string.Concat(inner.Writes.Select(w => System.Text.Encoding.ASCII.GetString(w))));
         Assert.True(inner.Writes.Count < frames.Count);
+    }
+
+    /// <summary>A connection's two directions: reads come from what the test feeds, writes are recorded.</summary>
+    private sealed class DuplexStream : Stream
+    {
+        private readonly Channel<byte[]> _incoming = Channel.CreateUnbounded<byte[]>();
+        private byte[] _pending = [];
+        private int _offset;
+
+        public List<byte[]> Writes { get; } = [];
+
+        public void Feed(byte[] bytes) => _incoming.Writer.TryWrite(bytes);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_offset == _pending.Length)
+            {
+                _pending = await _incoming.Reader.ReadAsync(cancellationToken);
+                _offset = 0;
+            }
+
+            var count = Math.Min(buffer.Length, _pending.Length - _offset);
+            _pending.AsMemory(_offset, count).CopyTo(buffer);
+            _offset += count;
+            return count;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writes.Add(buffer.ToArray());
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+    }
+
+    /// <summary>The (opcode, payload) of each unmasked server frame in <paramref name="writes"/> (payloads under 126 bytes).</summary>
+    private static List<(int Opcode, byte[] Payload)> ServerFrames(IEnumerable<byte[]> writes)
+    {
+        var bytes = writes.SelectMany(w => w).ToArray();
+        var frames = new List<(int, byte[])>();
+        for (var i = 0; i < bytes.Length;)
+        {
+            var length = bytes[i + 1] & 0x7F;
+            Assert.True(length < 126, "the test's frames are short");
+            frames.Add((bytes[i] & 0x0F, bytes.AsSpan(i + 2, length).ToArray()));
+            i += 2 + length;
+        }
+
+        return frames;
+    }
+
+    [Fact]
+    public async Task A_close_frame_the_WebSocket_writes_from_its_receive_side_during_a_batch_reaches_the_connection()
+    {
+        // The send loop is between two messages of a batch when the receive side meets invalid
+        // UTF-8: the WebSocket layer itself writes its 1007 close (under its send lock, which the
+        // send loop does not hold between messages), then aborts the socket, and the batch's next
+        // send fails. The close frame must still reach the client.
+        var inner = new DuplexStream();
+        var stream = new BatchWriteStream(inner);
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+
+        stream.BeginBatch(64);
+        await socket.SendAsync("m1"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+        // A masked (mask key 0) text frame from the client holding invalid UTF-8.
+        inner.Feed([0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28]);
+        await Assert.ThrowsAsync<WebSocketException>(async () => await socket.ReceiveAsync(new byte[64].AsMemory(), CancellationToken.None));
+        // .NET 10 aborts the socket after writing that close, so the batch can never end.
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+
+        stream.EndBatchOnNextWrite();
+        await Assert.ThrowsAsync<WebSocketException>(async () =>
+            await socket.SendAsync("m2"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None));
+
+        var frames = ServerFrames(inner.Writes);
+        Assert.Equal([1, 8], frames.Select(f => f.Opcode));
+        Assert.Equal("m1", System.Text.Encoding.ASCII.GetString(frames[0].Payload));
+        Assert.Equal((int)WebSocketCloseStatus.InvalidPayloadData, (frames[1].Payload[0] << 8) | frames[1].Payload[1]);
     }
 }
