@@ -24,16 +24,50 @@ public sealed class BatchWriteStreamTests
         var inner = new RecordingStream();
         await using var stream = new BatchWriteStream(inner);
 
-        await stream.WriteAsync("a"u8.ToArray());
+        // Text frames: 0x81 (FIN, opcode 1), then a length and the payload.
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'a' });
         stream.BeginBatch(64);
-        await stream.WriteAsync("b"u8.ToArray());
-        // A control frame the WebSocket writes in between (a pong) keeps its place.
-        await stream.WriteAsync("p"u8.ToArray());
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'b' });
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'c' });
         stream.EndBatchOnNextWrite();
-        await stream.WriteAsync("c"u8.ToArray());
-        await stream.WriteAsync("d"u8.ToArray());
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'d' });
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'e' });
 
-        Assert.Equal(["a", "bpc", "d"], inner.Writes.Select(w => System.Text.Encoding.ASCII.GetString(w)));
+        Assert.Equal(["a", "bcd", "e"], inner.Writes.Select(Payloads));
+    }
+
+    [Fact]
+    public async Task A_control_frame_written_inside_a_batch_goes_out_at_once_after_what_was_collected_before_it()
+    {
+        var inner = new RecordingStream();
+        await using var stream = new BatchWriteStream(inner);
+
+        stream.BeginBatch(64);
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'b' });
+        // A pong (0x8A) the WebSocket writes between two of the batch's messages.
+        await stream.WriteAsync(new byte[] { 0x8A, 1, (byte)'p' });
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'c' });
+        stream.EndBatchOnNextWrite();
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'d' });
+        // The next batch collects again.
+        stream.BeginBatch(64);
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'e' });
+        stream.EndBatchOnNextWrite();
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'f' });
+
+        Assert.Equal(["bp", "c", "d", "ef"], inner.Writes.Select(Payloads));
+    }
+
+    /// <summary>The payloads of the short frames in one write, concatenated.</summary>
+    private static string Payloads(byte[] write)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < write.Length; i += 2 + write[i + 1])
+        {
+            text.Append(System.Text.Encoding.ASCII.GetString(write, i + 2, write[i + 1]));
+        }
+
+        return text.ToString();
     }
 
     [Fact]
@@ -43,7 +77,8 @@ public sealed class BatchWriteStreamTests
         await using var stream = new BatchWriteStream(inner);
 
         stream.BeginBatch(16);
-        var frames = Enumerable.Range(0, 10).Select(i => new string((char)('a' + i), 1000)).ToList();
+        // Each write starts as a text frame does (0x81); the rest stands for its header and payload.
+        var frames = Enumerable.Range(0, 10).Select(i => (byte[])[0x81, .. Enumerable.Repeat((byte)('a' + i), 999)]).ToList();
         for (var i = 0; i < frames.Count; i++)
         {
             if (i == frames.Count - 1)
@@ -51,10 +86,10 @@ public sealed class BatchWriteStreamTests
                 stream.EndBatchOnNextWrite();
             }
 
-            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(frames[i]));
+            await stream.WriteAsync(frames[i]);
         }
 
-        Assert.Equal(string.Concat(frames), string.Concat(inner.Writes.Select(w => System.Text.Encoding.ASCII.GetString(w))));
+        Assert.Equal(frames.SelectMany(f => f), inner.Writes.SelectMany(w => w));
         Assert.True(inner.Writes.Count < frames.Count);
     }
 
