@@ -9,9 +9,12 @@ namespace Chat.Api.Connections;
 /// instead of one per message. Between <see cref="BeginBatch"/> and the last message's send,
 /// writes collect in a rented buffer; the last write (<see cref="EndBatchOnNextWrite"/>) sends
 /// the buffer and itself together. Every write to the connection thus happens inside one of the
-/// WebSocket's own sends, under its send lock, so control frames it writes meanwhile (a pong, a
-/// keep-alive ping) land in order in the buffer and need no lock of ours. Outside a batch every
-/// write passes straight through.
+/// WebSocket's own sends, under its send lock. The WebSocket also writes between two of the
+/// batch's sends (its send lock is free there): a pong or keep-alive ping, or the close frame its
+/// receive side writes on invalid UTF-8 or a protocol error, after which it aborts and the batch's
+/// last send never comes. Such a control frame therefore ends the batch: it goes out at once, after
+/// everything collected before it, and the batch's remaining messages pass straight through.
+/// Outside a batch every write passes straight through.
 /// </summary>
 public sealed class BatchWriteStream(Stream inner) : Stream
 {
@@ -26,6 +29,7 @@ public sealed class BatchWriteStream(Stream inner) : Stream
         // Rented per batch, not per connection: an idle socket holds no send buffer.
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(expectedBytes, 4096));
         _count = 0;
+        _lastWrite = false;
         _batching = true;
     }
 
@@ -40,6 +44,9 @@ public sealed class BatchWriteStream(Stream inner) : Stream
             return;
         }
 
+        // Every write is one whole frame; a server frame is unmasked, its first byte FIN, RSV and
+        // the opcode, and control opcodes (close, ping, pong) have bit 3 set.
+        var ends = _lastWrite || (buffer.Length > 0 && (buffer.Span[0] & 0x08) != 0);
         if (_count + buffer.Length > _buffer!.Length)
         {
             // More than expected (control frames, header sizes): send what there is and go on.
@@ -57,7 +64,7 @@ public sealed class BatchWriteStream(Stream inner) : Stream
             _count += buffer.Length;
         }
 
-        if (_lastWrite)
+        if (ends)
         {
             var collected = _buffer;
             var count = _count;

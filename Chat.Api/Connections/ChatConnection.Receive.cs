@@ -90,6 +90,17 @@ public sealed partial class ChatConnection
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
+
+            // Flow control: a sender's messages no longer pace it by the store's round trip, so one
+            // that sends faster than it reads would fill its own queue with the room's echoes and be
+            // closed with 1013. Read nothing more from it while its queue is over half full. Waited
+            // for outside the frame's count and with its buffer given back: a graceful stop must not
+            // wait for a client that reads nothing, and a paused socket holds no receive buffer.
+            var half = _outgoing.CapacityBytes / 2;
+            if (_outgoing.QueuedBytes > half)
+            {
+                await _outgoing.WaitForSpaceAsync((int)half, cancellationToken);
+            }
         }
 
         await DrainUntilClosedAsync(cancellationToken);
@@ -186,15 +197,6 @@ public sealed partial class ChatConnection
         if (Volatile.Read(ref _handlingFrame) > _services.MessagesInFlight)
         {
             await _acks;
-        }
-
-        // Flow control: a sender's messages no longer pace it by the store's round trip, so one
-        // that sends faster than it reads would fill its own queue with the room's echoes and be
-        // closed with 1013. Read nothing more from it while its queue is over half full.
-        var half = _outgoing.CapacityBytes / 2;
-        if (_outgoing.QueuedBytes > half)
-        {
-            await _outgoing.WaitForSpaceAsync((int)half, _receiveCancellation.Token);
         }
     }
 

@@ -114,6 +114,7 @@ public sealed partial class ChatConnection : IDisposable
         var sending = SendLoopAsync(_sendCancellation.Token);
         Room? room = null;
         var joined = false;
+        var lingerForClient = false;
         try
         {
             try
@@ -160,6 +161,16 @@ public sealed partial class ChatConnection : IDisposable
             // close frame before the client has read it.
             await AwaitClientCloseAsync();
         }
+        catch (WebSocketException) when (_socket.State == WebSocketState.Aborted && !requestAborted.IsCancellationRequested)
+        {
+            // On .NET 10 the WebSocket layer aborts itself right after writing its own close (1007
+            // on invalid UTF-8, 1002 on a protocol error), so the branch above never sees
+            // CloseSent. Ending the request now makes Kestrel reset the connection (linger 0), and
+            // a client still reading what came before loses the close frame with the rest. Keep
+            // the connection until the client goes (it answers the close and hangs up), at most
+            // the close timeout; a peer that broke the connection is already gone.
+            lingerForClient = true;
+        }
         catch (WebSocketException)
         {
             // The peer broke the connection.
@@ -203,6 +214,10 @@ public sealed partial class ChatConnection : IDisposable
             _services.Metrics.ConnectionClosed();
             Log.ConnectionClosed(_services.Logger, _connectionId, _socket.CloseStatus ?? _close?.Status);
             abortRegistration.Dispose();
+            if (lingerForClient)
+            {
+                await LingerUntilClientGoesAsync(requestAborted);
+            }
         }
     }
 
@@ -216,6 +231,18 @@ public sealed partial class ChatConnection : IDisposable
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
             // Gone, or silent for the close timeout: nothing more to wait for.
+        }
+    }
+
+    private async Task LingerUntilClientGoesAsync(CancellationToken requestAborted)
+    {
+        try
+        {
+            await Task.Delay(_services.Options.CloseTimeout, _services.Time, requestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+            // The client hung up.
         }
     }
 

@@ -49,6 +49,40 @@ public sealed class CloseCodeTests(ChatAppFixture app)
     }
 
     [Fact]
+    public async Task Invalid_UTF8_from_a_member_still_reading_earlier_frames_closes_with_1007_after_them()
+    {
+        // The WebSocket layer writes its 1007 and aborts itself at once. If the request then ends,
+        // Kestrel resets the connection, and a client that has not yet read what came before
+        // loses the close frame along with it.
+        // Straight to a replica: the orchestrator's proxy would turn the reset into a plain close.
+        var room = TestRooms.New("close-utf8-behind");
+        await using var member = await ChatClient.ConnectAsync(await ReplicaUriAsync(), room, await app.GetTokenAsync("alice"));
+        await member.ReceiveHistoryAsync();
+        await using var sender = await app.ConnectAsync(room, "bob");
+        await sender.ReceiveHistoryAsync();
+
+        // 400 messages of 300 characters (about 150 KB): under the test app's 256 KiB queue,
+        // and left unread by the member, in the socket buffers.
+        const int Count = 400;
+        var content = new string('y', 300);
+        for (var i = 0; i < Count; i++)
+        {
+            await sender.SendAsync(new { type = "message", content, client_id = $"behind-{i}" });
+        }
+
+        for (var acked = 0; acked < Count; acked++)
+        {
+            await sender.ReceiveUntilAsync(f => ChatClient.Type(f) == "ack", awaited: $"ack {acked + 1} of {Count}");
+        }
+
+        await member.SendBytesAsync([(byte)'{', 0xC3, 0x28, (byte)'}'], WebSocketMessageType.Text);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await member.ReceiveCloseAsync());
+        Assert.Equal(Count, member.ReceivedIds.Count);
+    }
+
+    [Fact]
     public async Task A_member_that_stops_reading_is_cut_off_at_the_byte_bound_and_resumes_with_nothing_lost()
     {
         var room = TestRooms.New("close-slow");
@@ -117,5 +151,14 @@ public sealed class CloseCodeTests(ChatAppFixture app)
         await using var other = await app.ConnectAsync("close-corrupt-neighbour", "bob");
         await other.ReceiveHistoryAsync();
         await other.SendMessageAsync("fine here");
+    }
+
+    /// <summary>One chat-api replica's own address, read from what the orchestrator started it with.</summary>
+    private async Task<Uri> ReplicaUriAsync()
+    {
+        var pid = await AppResources.ProcessIdAsync(app.App, "chat-api");
+        var urls = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0')
+            .Single(v => v.StartsWith("ASPNETCORE_URLS=", StringComparison.Ordinal))["ASPNETCORE_URLS=".Length..];
+        return new Uri(urls.Split(';')[0]);
     }
 }

@@ -1,3 +1,5 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
 using Chat.Api.Connections;
 
 namespace Chat.Tests.Unit;
@@ -22,16 +24,50 @@ public sealed class BatchWriteStreamTests
         var inner = new RecordingStream();
         await using var stream = new BatchWriteStream(inner);
 
-        await stream.WriteAsync("a"u8.ToArray());
+        // Text frames: 0x81 (FIN, opcode 1), then a length and the payload.
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'a' });
         stream.BeginBatch(64);
-        await stream.WriteAsync("b"u8.ToArray());
-        // A control frame the WebSocket writes in between (a pong) keeps its place.
-        await stream.WriteAsync("p"u8.ToArray());
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'b' });
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'c' });
         stream.EndBatchOnNextWrite();
-        await stream.WriteAsync("c"u8.ToArray());
-        await stream.WriteAsync("d"u8.ToArray());
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'d' });
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'e' });
 
-        Assert.Equal(["a", "bpc", "d"], inner.Writes.Select(w => System.Text.Encoding.ASCII.GetString(w)));
+        Assert.Equal(["a", "bcd", "e"], inner.Writes.Select(Payloads));
+    }
+
+    [Fact]
+    public async Task A_control_frame_written_inside_a_batch_goes_out_at_once_after_what_was_collected_before_it()
+    {
+        var inner = new RecordingStream();
+        await using var stream = new BatchWriteStream(inner);
+
+        stream.BeginBatch(64);
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'b' });
+        // A pong (0x8A) the WebSocket writes between two of the batch's messages.
+        await stream.WriteAsync(new byte[] { 0x8A, 1, (byte)'p' });
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'c' });
+        stream.EndBatchOnNextWrite();
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'d' });
+        // The next batch collects again.
+        stream.BeginBatch(64);
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'e' });
+        stream.EndBatchOnNextWrite();
+        await stream.WriteAsync(new byte[] { 0x81, 1, (byte)'f' });
+
+        Assert.Equal(["bp", "c", "d", "ef"], inner.Writes.Select(Payloads));
+    }
+
+    /// <summary>The payloads of the short frames in one write, concatenated.</summary>
+    private static string Payloads(byte[] write)
+    {
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < write.Length; i += 2 + write[i + 1])
+        {
+            text.Append(System.Text.Encoding.ASCII.GetString(write, i + 2, write[i + 1]));
+        }
+
+        return text.ToString();
     }
 
     [Fact]
@@ -41,7 +77,8 @@ public sealed class BatchWriteStreamTests
         await using var stream = new BatchWriteStream(inner);
 
         stream.BeginBatch(16);
-        var frames = Enumerable.Range(0, 10).Select(i => new string((char)('a' + i), 1000)).ToList();
+        // Each write starts as a text frame does (0x81); the rest stands for its header and payload.
+        var frames = Enumerable.Range(0, 10).Select(i => (byte[])[0x81, .. Enumerable.Repeat((byte)('a' + i), 999)]).ToList();
         for (var i = 0; i < frames.Count; i++)
         {
             if (i == frames.Count - 1)
@@ -49,10 +86,116 @@ public sealed class BatchWriteStreamTests
                 stream.EndBatchOnNextWrite();
             }
 
-            await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(frames[i]));
+            await stream.WriteAsync(frames[i]);
         }
 
-        Assert.Equal(string.Concat(frames), string.Concat(inner.Writes.Select(w => System.Text.Encoding.ASCII.GetString(w))));
+        Assert.Equal(frames.SelectMany(f => f), inner.Writes.SelectMany(w => w));
         Assert.True(inner.Writes.Count < frames.Count);
+    }
+
+    /// <summary>A connection's two directions: reads come from what the test feeds, writes are recorded.</summary>
+    private sealed class DuplexStream : Stream
+    {
+        private readonly Channel<byte[]> _incoming = Channel.CreateUnbounded<byte[]>();
+        private byte[] _pending = [];
+        private int _offset;
+
+        public List<byte[]> Writes { get; } = [];
+
+        public void Feed(byte[] bytes) => _incoming.Writer.TryWrite(bytes);
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_offset == _pending.Length)
+            {
+                _pending = await _incoming.Reader.ReadAsync(cancellationToken);
+                _offset = 0;
+            }
+
+            var count = Math.Min(buffer.Length, _pending.Length - _offset);
+            _pending.AsMemory(_offset, count).CopyTo(buffer);
+            _offset += count;
+            return count;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Writes.Add(buffer.ToArray());
+            return ValueTask.CompletedTask;
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+    }
+
+    /// <summary>The (opcode, payload) of each unmasked server frame in <paramref name="writes"/> (payloads under 126 bytes).</summary>
+    private static List<(int Opcode, byte[] Payload)> ServerFrames(IEnumerable<byte[]> writes)
+    {
+        var bytes = writes.SelectMany(w => w).ToArray();
+        var frames = new List<(int, byte[])>();
+        for (var i = 0; i < bytes.Length;)
+        {
+            var length = bytes[i + 1] & 0x7F;
+            Assert.True(length < 126, "the test's frames are short");
+            frames.Add((bytes[i] & 0x0F, bytes.AsSpan(i + 2, length).ToArray()));
+            i += 2 + length;
+        }
+
+        return frames;
+    }
+
+    [Fact]
+    public async Task A_close_frame_the_WebSocket_writes_from_its_receive_side_during_a_batch_reaches_the_connection()
+    {
+        // The send loop is between two messages of a batch when the receive side meets invalid
+        // UTF-8: the WebSocket layer itself writes its 1007 close (under its send lock, which the
+        // send loop does not hold between messages), then aborts the socket, and the batch's next
+        // send fails. The close frame must still reach the client.
+        var inner = new DuplexStream();
+        var stream = new BatchWriteStream(inner);
+        using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+
+        stream.BeginBatch(64);
+        await socket.SendAsync("m1"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+        // A masked (mask key 0) text frame from the client holding invalid UTF-8.
+        inner.Feed([0x81, 0x82, 0, 0, 0, 0, 0xC3, 0x28]);
+        await Assert.ThrowsAsync<WebSocketException>(async () => await socket.ReceiveAsync(new byte[64].AsMemory(), CancellationToken.None));
+        // .NET 10 aborts the socket after writing that close, so the batch can never end.
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+
+        stream.EndBatchOnNextWrite();
+        await Assert.ThrowsAsync<WebSocketException>(async () =>
+            await socket.SendAsync("m2"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None));
+
+        var frames = ServerFrames(inner.Writes);
+        Assert.Equal([1, 8], frames.Select(f => f.Opcode));
+        Assert.Equal("m1", System.Text.Encoding.ASCII.GetString(frames[0].Payload));
+        Assert.Equal((int)WebSocketCloseStatus.InvalidPayloadData, (frames[1].Payload[0] << 8) | frames[1].Payload[1]);
     }
 }

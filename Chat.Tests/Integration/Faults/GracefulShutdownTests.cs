@@ -70,4 +70,54 @@ public sealed class GracefulShutdownTests(FaultAppFixture app)
             await app.App.ResourceNotifications.WaitForResourceHealthyAsync("chat-api").WaitAsync(TestTimeouts.Startup);
         }
     }
+
+    [Fact]
+    public async Task A_sender_paced_by_flow_control_that_reads_nothing_does_not_hold_up_the_stop()
+    {
+        // Its receive loop waits, mid-frame, for its queue to drain, which it never does: the stop
+        // must still close it (1012, then the close timeout aborts a socket that takes nothing)
+        // rather than wait for the host's shutdown timeout.
+        var room = TestRooms.New("shutdown-paced");
+        var (doomed, survivor) = await app.ConnectToBothReplicasAsync(room, "alice");
+        await using var _ = doomed;
+        await using var __ = survivor;
+        await doomed.ReceiveHistoryAsync();
+        await survivor.ReceiveHistoryAsync();
+
+        // As in SenderFlowControlTests: about 10 MB of echoes and acks, far past the 256 KiB queue.
+        var content = new string('x', 3500);
+        var writing = Task.Run(async () =>
+        {
+            try
+            {
+                for (var i = 0; i < 3000; i++)
+                {
+                    await doomed.SendAsync(new { type = "message", content, client_id = $"paced-{i}" });
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // The stop cut it off.
+            }
+        });
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            await AppResources.StopAsync(app.App, doomed.Instance);
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), $"{doomed.Instance} took {stopwatch.Elapsed.TotalSeconds:0.#} s to stop");
+
+            // Whatever it stored, the member on the other replica got, in order.
+            var stored = await app.ReadStreamIdsAsync(room);
+            await survivor.ReceiveMessagesUntilAsync(stored.Count);
+            Assert.Equal(stored, survivor.ReceivedIds);
+            await writing.WaitAsync(TestTimeouts.Default);
+        }
+        finally
+        {
+            await AppResources.StartAsync(app.App, doomed.Instance);
+            await app.App.ResourceNotifications.WaitForResourceHealthyAsync("chat-api").WaitAsync(TestTimeouts.Startup);
+        }
+    }
 }
