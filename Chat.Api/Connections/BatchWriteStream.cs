@@ -124,12 +124,10 @@ public sealed class BatchWriteStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            if (_buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_buffer);
-                _buffer = null;
-            }
-
+            // A batch's buffer is not returned here: an abort (a timer's or a cancellation's
+            // thread) can dispose the stream while the send loop is still copying into it, and a
+            // returned array may already be someone else's. An aborted batch's buffer goes to the GC.
+            _buffer = null;
             inner.Dispose();
         }
 
