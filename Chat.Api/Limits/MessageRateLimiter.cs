@@ -14,7 +14,9 @@ namespace Chat.Api.Limits;
 /// message path waits for no extra round trip; every accepted message is also sent to the user's
 /// Redis copy of the same timestamp, pipelined with the append and not awaited. Redis's answer
 /// includes what the user's other sockets on other replicas spent, and this replica takes the later
-/// of the two, so the limit holds across replicas, loosened only by messages in flight at once.
+/// of the two, so the limit holds across replicas, loosened only by messages in flight at once. A
+/// socket that pipelines waits for its previous message's answer before its next decision (the
+/// <c>shared</c> task of <see cref="TryAcquire"/>), so that is one message per socket.
 /// The key is the user's own, never in the room's script, so it works on a Redis Cluster.
 /// </summary>
 public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<LimitsOptions> options, TimeProvider time)
@@ -33,8 +35,12 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
     private readonly double _interval = 1000 / options.Value.MessagesPerSecond;
     private readonly double _tolerance = (options.Value.MessageBurst - 1) * (1000 / options.Value.MessagesPerSecond);
 
-    /// <summary>Spends one message of <paramref name="user"/>'s rate; false with the wait when none is left.</summary>
-    public bool TryAcquire(ChatUser user, out int retryAfterMs)
+    /// <summary>
+    /// Spends one message of <paramref name="user"/>'s rate; false with the wait when none is left.
+    /// <paramref name="shared"/> completes (never faults) once Redis has answered with the user's
+    /// shared arrival time and this replica's copy has taken it in.
+    /// </summary>
+    public bool TryAcquire(ChatUser user, out int retryAfterMs, out Task shared)
     {
         var now = (double)time.GetUtcNow().ToUnixTimeMilliseconds();
         var rate = _users.GetOrAdd(user.Subject, static subject => new UserRate(subject));
@@ -44,6 +50,7 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
             if (arrival - now > _tolerance)
             {
                 retryAfterMs = (int)Math.Ceiling(arrival - _tolerance - now);
+                shared = Task.CompletedTask;
                 return false;
             }
 
@@ -51,7 +58,7 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
         }
 
         retryAfterMs = 0;
-        _ = SpendInRedisAsync(rate, now);
+        shared = SpendInRedisAsync(rate, now);
         return true;
     }
 
