@@ -99,9 +99,10 @@ measure chat http://127.0.0.1:5190 "$api" chat 25
 stop "$api"
 
 # Under the AppHost (issue 11): the closed loop and 50,000/s again, against one replica that the
-# AppHost started as ./run.sh does (dashboard on, telemetry exported), right after the standalone
-# runs above so that apphost ÷ chat compares like with like. APPHOST=0 skips it; a failure is
-# reported and the rest of the run goes on. See bench/apphost.sh.
+# AppHost started as ./run.sh does (dashboard on, telemetry exported), against the same binary
+# standalone, both started fresh and warmed alike, back to back (the `chat` runs above come after
+# a sweep, so they would measure warm-up). APPHOST=0 skips it; a failure is reported and the rest
+# of the run goes on. See bench/apphost.sh.
 apphost_line=""
 if [ "${APPHOST:-1}" != 0 ]; then
   apphost_line=$(LOAD="$load" bench/apphost.sh "$out" "${timing[@]}" | tee /dev/stderr | grep "^apphost ÷" || true)
