@@ -212,14 +212,10 @@ public sealed partial class ChatConnection
     {
         if (!_rateShared.IsCompleted)
         {
-            try
-            {
-                await _rateShared.WaitAsync(_services.Options.StoreTimeout, _services.Time);
-            }
-            catch (TimeoutException)
-            {
-                // Decide locally.
-            }
+            // A timeout, or a fault the spend did not expect, leaves the local decision; neither
+            // may end the socket.
+            await _rateShared.WaitAsync(_services.Options.StoreTimeout, _services.Time)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         return _services.MessageRate.TryAcquire(_user, out var retryAfterMs, out _rateShared) ? 0 : retryAfterMs;

@@ -37,8 +37,8 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
 
     /// <summary>
     /// Spends one message of <paramref name="user"/>'s rate; false with the wait when none is left.
-    /// <paramref name="shared"/> completes (never faults) once Redis has answered with the user's
-    /// shared arrival time and this replica's copy has taken it in.
+    /// <paramref name="shared"/> completes once Redis has answered with the user's shared arrival
+    /// time and this replica's copy has taken it in (or could not: an outage is not a fault here).
     /// </summary>
     public bool TryAcquire(ChatUser user, out int retryAfterMs, out Task shared)
     {
