@@ -98,6 +98,52 @@ public sealed class RateLimitTests(LimitsAppFixture app)
     }
 
     [Fact]
+    public async Task Every_message_stored_before_the_refusal_close_is_acked_first()
+    {
+        // Pipelined past the limit: the burst's last appends are still in flight when the 101st
+        // refusal closes the socket with 1008. Each stored message must still get its ack before
+        // the close (as a 1012 does), or the client cannot tell it was stored.
+        // A race: repeated so that a run catches it.
+        for (var round = 0; round < 10; round++)
+        {
+            await FloodUntilRefusalCloseAsync();
+        }
+    }
+
+    private async Task FloodUntilRefusalCloseAsync()
+    {
+        var room = TestRooms.New("refusal-acks");
+        await using var client = await ChatClient.ConnectAsync(app.ApiUri, room, await app.GetTokenAsync("burster-" + Guid.NewGuid().ToString("N")[..8]));
+        await client.ReceiveHistoryAsync();
+        for (var i = 0; i < 160 && client.Socket.State == WebSocketState.Open; i++)
+        {
+            try
+            {
+                await client.SendAsync(new { type = "message", content = $"m{i}", client_id = $"m{i}" });
+            }
+            catch (WebSocketException)
+            {
+                break;
+            }
+        }
+
+        var acked = new HashSet<string>();
+        while (await client.ReceiveAsync() is { } frame)
+        {
+            if ((string?)frame["type"] == "ack")
+            {
+                acked.Add((string)frame["client_id"]!);
+            }
+        }
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, client.Socket.CloseStatus);
+        var entries = await app.Redis.GetDatabase().StreamRangeAsync(new Chat.Api.Storage.RoomKeys(room).Messages);
+        var stored = entries.Select(e => (string)e.Values.First(v => v.Name == "c").Value!).ToList();
+        Assert.NotEmpty(stored);
+        Assert.DoesNotContain(stored, c => !acked.Contains(c));
+    }
+
+    [Fact]
     public async Task The_socket_past_a_users_limit_gets_429_and_a_dead_replicas_places_lapse_with_their_lease()
     {
         var token = (string)(await app.SignInAsync("sockets-" + Guid.NewGuid().ToString("N")[..6]))["access_token"]!;
