@@ -171,6 +171,10 @@ public sealed partial class ChatConnection
             _refusals ??= new Limits.RefusalCounter(_services.Limits.RefusalsBeforeClose, _services.Limits.RefusalWindow);
             if (_refusals.Add(receivedAt.Ticks))
             {
+                // The close completes the outbox: first let the acks (or unavailable errors) of
+                // appends still in flight in, each bounded by the store timeout, so a stored
+                // message is never left unanswered. Never throws.
+                await _acks;
                 RequestClose(CloseCodes.PolicyViolation, "kept sending past the rate limit");
             }
 
