@@ -164,7 +164,7 @@ public sealed partial class ChatConnection
         }
 
         // Decided locally, the shared count pipelined with the append: no extra round trip.
-        if (_services.Limits.Enabled && await AcquireRateAsync() is var retryAfterMs and > 0)
+        if (_services.Limits.Enabled && await _services.MessageRate.AcquireAsync(_user, options.StoreTimeout) is var retryAfterMs and > 0)
         {
             Reject(new FrameError(ErrorCodes.RateLimited,
                 $"Too many messages; retry in {retryAfterMs} ms. Nothing was stored.", parsed.ClientId, retryAfterMs));
@@ -202,27 +202,6 @@ public sealed partial class ChatConnection
         {
             await _acks;
         }
-    }
-
-    /// <summary>
-    /// The user's message rate for this frame: 0 when allowed, else the milliseconds to wait. A socket that pipelines reads its next frame before
-    /// Redis has answered for the last one; deciding then would let each replica spend the same burst
-    /// (both replicas of a flooding user let 40 through instead of 20). So the decision waits for the
-    /// previous allowed message's shared answer, which costs nothing unless frames come faster than
-    /// Redis answers, i.e. only a user who is over the rate anyway. Bounded by the store timeout: an
-    /// unanswered Redis leaves the local decision, as it does for the first message.
-    /// </summary>
-    private async ValueTask<int> AcquireRateAsync()
-    {
-        if (!_rateShared.IsCompleted)
-        {
-            // A timeout, or a fault the spend did not expect, leaves the local decision; neither
-            // may end the socket.
-            await _rateShared.WaitAsync(_services.Options.StoreTimeout, _services.Time)
-                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
-
-        return _services.MessageRate.TryAcquire(_user, out var retryAfterMs, out _rateShared) ? 0 : retryAfterMs;
     }
 
     /// <summary>

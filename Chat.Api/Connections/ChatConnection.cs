@@ -48,9 +48,6 @@ public sealed partial class ChatConnection : IDisposable
     // replica's upkeep closes the socket with 1008 then.
     private long _tokenExpiresAtTicks;
 
-    // The shared rate's answer for this socket's last allowed message (ChatConnection.Receive).
-    private Task _rateShared = Task.CompletedTask;
-
     // Created at the first rate-limit refusal only: most sockets are never refused.
     private Limits.RefusalCounter? _refusals;
 

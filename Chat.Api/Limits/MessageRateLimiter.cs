@@ -14,9 +14,9 @@ namespace Chat.Api.Limits;
 /// message path waits for no extra round trip; every accepted message is also sent to the user's
 /// Redis copy of the same timestamp, pipelined with the append and not awaited. Redis's answer
 /// includes what the user's other sockets on other replicas spent, and this replica takes the later
-/// of the two, so the limit holds across replicas, loosened only by messages in flight at once. A
-/// socket that pipelines waits for its previous message's answer before its next decision (the
-/// <c>shared</c> task of <see cref="TryAcquire"/>), so that is one message per socket.
+/// of the two, so the limit holds across replicas, loosened only by messages in flight at once.
+/// <see cref="AcquireAsync"/> decides a user's message only once Redis has answered for the user's
+/// previous one, so that is one message per user and replica, however fast a socket pipelines.
 /// The key is the user's own, never in the room's script, so it works on a Redis Cluster.
 /// </summary>
 public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<LimitsOptions> options, TimeProvider time)
@@ -36,21 +36,40 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
     private readonly double _tolerance = (options.Value.MessageBurst - 1) * (1000 / options.Value.MessagesPerSecond);
 
     /// <summary>
-    /// Spends one message of <paramref name="user"/>'s rate; false with the wait when none is left.
-    /// <paramref name="shared"/> completes once Redis has answered with the user's shared arrival
-    /// time and this replica's copy has taken it in (or could not: an outage is not a fault here).
+    /// Spends one message of <paramref name="user"/>'s rate: 0 when allowed, else the milliseconds
+    /// to wait. A socket that pipelines has its next frame read before Redis answered for the last
+    /// one; deciding then would let each replica spend the same burst (a user flooding through two
+    /// replicas got 39 messages through a limit of about 25). So the decision first waits for the
+    /// user's previous shared answer, which costs nothing unless messages come faster than Redis
+    /// answers, i.e. only for a user over the rate anyway. At most <paramref name="maxWait"/>: an
+    /// unanswered Redis leaves the local decision, as it does for a user's first message.
     /// </summary>
-    public bool TryAcquire(ChatUser user, out int retryAfterMs, out Task shared)
+    public async ValueTask<int> AcquireAsync(ChatUser user, TimeSpan maxWait)
+    {
+        var rate = _users.GetOrAdd(user.Subject, static subject => new UserRate(subject));
+        if (rate.Shared is { IsCompleted: false } shared)
+        {
+            // A timeout, or a fault the spend did not expect, leaves the local decision; neither
+            // may end the socket.
+            await shared.WaitAsync(maxWait, time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        return TryAcquire(rate, out var retryAfterMs) ? 0 : retryAfterMs;
+    }
+
+    /// <summary>The local decision alone, without waiting for Redis: the unit tests' view of the algorithm.</summary>
+    internal bool TryAcquire(ChatUser user, out int retryAfterMs) =>
+        TryAcquire(_users.GetOrAdd(user.Subject, static subject => new UserRate(subject)), out retryAfterMs);
+
+    private bool TryAcquire(UserRate rate, out int retryAfterMs)
     {
         var now = (double)time.GetUtcNow().ToUnixTimeMilliseconds();
-        var rate = _users.GetOrAdd(user.Subject, static subject => new UserRate(subject));
         lock (rate)
         {
             var arrival = Math.Max(rate.ArrivalMs, now);
             if (arrival - now > _tolerance)
             {
                 retryAfterMs = (int)Math.Ceiling(arrival - _tolerance - now);
-                shared = Task.CompletedTask;
                 return false;
             }
 
@@ -58,7 +77,7 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
         }
 
         retryAfterMs = 0;
-        shared = SpendInRedisAsync(rate, now);
+        rate.Shared = SpendInRedisAsync(rate, now);
         return true;
     }
 
@@ -94,6 +113,9 @@ public sealed class MessageRateLimiter(IConnectionMultiplexer redis, IOptions<Li
     private sealed class UserRate(string subject)
     {
         public double ArrivalMs;
+
+        /// <summary>Redis's answer for the last message allowed here; it never faults on an outage.</summary>
+        public Task Shared = Task.CompletedTask;
 
         /// <summary>The user's key, built once per active user rather than per message.</summary>
         public readonly RedisKey[] Keys = [UserKeys.MessageRate(subject)];

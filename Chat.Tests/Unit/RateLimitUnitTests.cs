@@ -20,22 +20,22 @@ public sealed class RateLimitUnitTests
 
         for (var i = 0; i < 20; i++)
         {
-            Assert.True(limiter.TryAcquire(user, out _, out _), $"message {i + 1} of the burst");
+            Assert.True(limiter.TryAcquire(user, out _), $"message {i + 1} of the burst");
         }
 
-        Assert.False(limiter.TryAcquire(user, out var retryAfter, out _));
+        Assert.False(limiter.TryAcquire(user, out var retryAfter));
         Assert.Equal(100, retryAfter);
 
         time.Advance(TimeSpan.FromMilliseconds(99));
-        Assert.False(limiter.TryAcquire(user, out retryAfter, out _));
+        Assert.False(limiter.TryAcquire(user, out retryAfter));
         Assert.Equal(1, retryAfter);
 
         time.Advance(TimeSpan.FromMilliseconds(1));
-        Assert.True(limiter.TryAcquire(user, out _, out _));
-        Assert.False(limiter.TryAcquire(user, out _, out _));
+        Assert.True(limiter.TryAcquire(user, out _));
+        Assert.False(limiter.TryAcquire(user, out _));
 
         // Another user has a bucket of their own.
-        Assert.True(limiter.TryAcquire(new ChatUser(ChatUser.NewGuestSubject(), "bob", "s"), out _, out _));
+        Assert.True(limiter.TryAcquire(new ChatUser(ChatUser.NewGuestSubject(), "bob", "s"), out _));
     }
 
     [Fact]
