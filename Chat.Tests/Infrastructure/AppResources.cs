@@ -47,6 +47,17 @@ internal static class AppResources
         return Pid(running)!.Value;
     }
 
+    /// <summary>
+    /// Where a process of the resource listens itself (the first of its <c>ASPNETCORE_URLS</c>, on
+    /// 127.0.0.1), not the orchestrator's proxy in front of it. For a resource with replicas, one of them.
+    /// </summary>
+    public static async Task<Uri> OwnListenerAsync(DistributedApplication app, string resource)
+    {
+        var update = await WaitForAsync(app, resource, u => u.Snapshot.EnvironmentVariables.Any(e => e.Name == "ASPNETCORE_URLS"));
+        var urls = update.Snapshot.EnvironmentVariables.First(e => e.Name == "ASPNETCORE_URLS").Value!;
+        return new Uri($"http://127.0.0.1:{new Uri(urls.Split(';')[0]).Port}");
+    }
+
     public static async Task StopAsync(DistributedApplication app, string resource)
     {
         // The command can report failure for a process that takes its time to shut down

@@ -7,21 +7,10 @@ namespace Chat.Tests.Unit;
 /// <summary>A batch of frames reaches the connection as one write, in order; outside a batch writes pass straight through.</summary>
 public sealed class BatchWriteStreamTests
 {
-    private sealed class RecordingStream : MemoryStream
-    {
-        public List<byte[]> Writes { get; } = [];
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            Writes.Add(buffer.ToArray());
-            return ValueTask.CompletedTask;
-        }
-    }
-
     [Fact]
     public async Task A_batch_is_one_write_holding_every_frame_in_order_and_later_writes_pass_through()
     {
-        var inner = new RecordingStream();
+        var inner = new ConnectionStream();
         await using var stream = new BatchWriteStream(inner);
 
         // Text frames: 0x81 (FIN, opcode 1), then a length and the payload.
@@ -39,7 +28,7 @@ public sealed class BatchWriteStreamTests
     [Fact]
     public async Task A_control_frame_written_inside_a_batch_goes_out_at_once_after_what_was_collected_before_it()
     {
-        var inner = new RecordingStream();
+        var inner = new ConnectionStream();
         await using var stream = new BatchWriteStream(inner);
 
         stream.BeginBatch(64);
@@ -59,21 +48,13 @@ public sealed class BatchWriteStreamTests
     }
 
     /// <summary>The payloads of the short frames in one write, concatenated.</summary>
-    private static string Payloads(byte[] write)
-    {
-        var text = new System.Text.StringBuilder();
-        for (var i = 0; i < write.Length; i += 2 + write[i + 1])
-        {
-            text.Append(System.Text.Encoding.ASCII.GetString(write, i + 2, write[i + 1]));
-        }
-
-        return text.ToString();
-    }
+    private static string Payloads(byte[] write) =>
+        string.Concat(ServerFrames([write]).Select(f => System.Text.Encoding.ASCII.GetString(f.Payload)));
 
     [Fact]
     public async Task A_batch_larger_than_expected_is_sent_in_parts_without_losing_or_reordering_bytes()
     {
-        var inner = new RecordingStream();
+        var inner = new ConnectionStream();
         await using var stream = new BatchWriteStream(inner);
 
         stream.BeginBatch(16);
@@ -93,8 +74,12 @@ public sealed class BatchWriteStreamTests
         Assert.True(inner.Writes.Count < frames.Count);
     }
 
-    /// <summary>A connection's two directions: reads come from what the test feeds, writes are recorded.</summary>
-    private sealed class DuplexStream : Stream
+    /// <summary>
+    /// The upgraded connection under the stream: every write is recorded; reads come from what the
+    /// test feeds. Only the two members the WebSocket and <see cref="BatchWriteStream"/> use are
+    /// its own; the rest of a stream is <see cref="MemoryStream"/>'s, never reached.
+    /// </summary>
+    private sealed class ConnectionStream : MemoryStream
     {
         private readonly Channel<byte[]> _incoming = Channel.CreateUnbounded<byte[]>();
         private byte[] _pending = [];
@@ -123,34 +108,6 @@ public sealed class BatchWriteStreamTests
             Writes.Add(buffer.ToArray());
             return ValueTask.CompletedTask;
         }
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
     }
 
     /// <summary>The (opcode, payload) of each unmasked server frame in <paramref name="writes"/> (payloads under 126 bytes).</summary>
@@ -176,7 +133,7 @@ public sealed class BatchWriteStreamTests
         // UTF-8: the WebSocket layer itself writes its 1007 close (under its send lock, which the
         // send loop does not hold between messages), then aborts the socket, and the batch's next
         // send fails. The close frame must still reach the client.
-        var inner = new DuplexStream();
+        var inner = new ConnectionStream();
         var stream = new BatchWriteStream(inner);
         using var socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
 

@@ -51,7 +51,7 @@ public sealed class ForwardingTests(WebAppFixture app)
     {
         // Straight to the frontend's own listener (not the orchestrator's proxy in front of it,
         // which would make every caller 127.0.0.1), from a second loopback address.
-        var listener = await WebListenerAsync();
+        var listener = await AppResources.OwnListenerAsync(app.App, AppResources.Web);
         using var handler = new SocketsHttpHandler { ConnectCallback = (context, cancel) => ConnectFromAsync(IPAddress.Parse("127.0.0.2"), context.DnsEndPoint.Port, cancel) };
         using var http = new HttpClient(handler) { BaseAddress = listener };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/guest") { Content = JsonContent.Create(new { username = RoomCalls.NewUserName("web-addr") }) };
@@ -74,14 +74,6 @@ public sealed class ForwardingTests(WebAppFixture app)
         using var response = await app.Http.SendAsync(request);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(await app.Redis.GetDatabase().KeyExistsAsync(UserKeys.TokensIssued("198.51.100.7")));
-    }
-
-    private async Task<Uri> WebListenerAsync()
-    {
-        var update = await AppResources.WaitForAsync(app.App, AppResources.Web, u => u.Snapshot.EnvironmentVariables.Any(e => e.Name == "ASPNETCORE_URLS"));
-        var urls = update.Snapshot.EnvironmentVariables.First(e => e.Name == "ASPNETCORE_URLS").Value!;
-        var port = new Uri(urls.Split(';')[0]).Port;
-        return new Uri($"http://127.0.0.1:{port}");
     }
 
     private static async ValueTask<Stream> ConnectFromAsync(IPAddress source, int port, CancellationToken cancel)

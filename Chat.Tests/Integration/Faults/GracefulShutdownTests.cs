@@ -100,6 +100,8 @@ public sealed class GracefulShutdownTests(FaultAppFixture app)
                 // The stop cut it off.
             }
         });
+        // Not a wait for something observable: the sender writes far more than the 128 KiB that
+        // park its receive loop, and 3 s of writing without reading puts it there long before the stop.
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
